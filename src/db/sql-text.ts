@@ -1,0 +1,137 @@
+/**
+ * SQL text shared by all three dialects, parameterised by a {@link SqlStyle} (quoting, placeholder
+ * spelling, TOP vs LIMIT). Values always travel as parameters, never inside the text. Pure.
+ */
+import { DbError, type DialectName } from './db-error.js';
+import type { SourceFilter, SourcePageQuery } from './dialect.js';
+import type { SchemaModel, TableModel } from './schema-types.js';
+
+/** How a dialect spells the bits of SQL that differ. */
+export interface SqlStyle {
+  readonly dialect: DialectName;
+  quote(id: string): string;
+  qualify(table: Pick<TableModel, 'schema' | 'name'>): string;
+  /** Placeholder for the i-th parameter (0-based): `?`, `$1`, `@p0`. */
+  param(i: number): string;
+  /** `top` → SELECT TOP (n) …; `limit` → … LIMIT n. */
+  readonly limit: 'top' | 'limit';
+}
+
+/** SQL text plus its parameters, in placeholder order. */
+export interface SqlStatement {
+  readonly text: string;
+  readonly params: readonly (string | number | null)[];
+}
+
+function badArgument(dialect: DialectName, message: string): DbError {
+  return new DbError(message, { code: 'XM_BAD_ARGUMENT', dialect, kind: 'permanent' });
+}
+
+/** Throws a permanent DbError naming the first bad field of a filter. */
+export function validateSourceFilter(dialect: DialectName, q: SourceFilter & { readonly limit?: number }): void {
+  const int = (v: number | undefined, name: string, min: number): void => {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) throw badArgument(dialect, `${name}: must be an integer ≥ ${min}, got ${String(v)}`);
+  };
+  int(q.afterAppId, 'afterAppId', Number.MIN_SAFE_INTEGER);
+  int(q.appIdStart, 'appIdStart', Number.MIN_SAFE_INTEGER);
+  int(q.appIdEnd, 'appIdEnd', Number.MIN_SAFE_INTEGER);
+  int(q.limit, 'limit', 1);
+  if (q.shard) {
+    int(q.shard.count, 'shard.count', 1);
+    int(q.shard.index, 'shard.index', 0);
+    if (q.shard.index >= q.shard.count) throw badArgument(dialect, `shard: index ${q.shard.index} must be < count ${q.shard.count}`);
+  }
+}
+
+function sourceWhere(style: SqlStyle, model: SchemaModel, q: SourceFilter, params: (string | number | null)[]): string {
+  const id = `s.${style.quote('app_id')}`;
+  const add = (v: number): string => { params.push(v); return style.param(params.length - 1); };
+  const where: string[] = [];
+  if (q.afterAppId !== undefined) where.push(`${id} > ${add(q.afterAppId)}`);
+  if (q.appIdStart !== undefined) where.push(`${id} >= ${add(q.appIdStart)}`);
+  if (q.appIdEnd !== undefined) where.push(`${id} <= ${add(q.appIdEnd)}`);
+  if (q.shard) where.push(`${id} % ${add(q.shard.count)} = ${add(q.shard.index)}`);
+  if (q.excludeLogged ?? true) {
+    where.push(`NOT EXISTS (SELECT 1 FROM ${style.qualify(model.processingLog)} pl WHERE pl.${style.quote('app_id')} = ${id})`);
+  }
+  return where.length ? ` WHERE ${where.join(' AND ')}` : '';
+}
+
+/** The keyset page query: `SELECT app_id, xml … WHERE <filters> ORDER BY app_id` limited to `q.limit`. */
+export function sourcePageSql(style: SqlStyle, model: SchemaModel, q: SourcePageQuery): SqlStatement {
+  validateSourceFilter(style.dialect, q);
+  const params: (string | number | null)[] = [];
+  const cols = `s.${style.quote('app_id')} AS app_id, s.${style.quote(model.sourceColumn)} AS xml`;
+  const from = ` FROM ${style.qualify(model.source)} s`;
+  if (style.limit === 'top') {
+    params.push(q.limit);
+    const where = sourceWhere(style, model, q, params);
+    return { text: `SELECT TOP (${style.param(0)}) ${cols}${from}${where} ORDER BY s.${style.quote('app_id')}`, params };
+  }
+  const where = sourceWhere(style, model, q, params);
+  params.push(q.limit);
+  return { text: `SELECT ${cols}${from}${where} ORDER BY s.${style.quote('app_id')} LIMIT ${style.param(params.length - 1)}`, params };
+}
+
+/** `SELECT COUNT(*) AS n` over the same filters. */
+export function countPendingSql(style: SqlStyle, model: SchemaModel, q: SourceFilter): SqlStatement {
+  validateSourceFilter(style.dialect, q);
+  const params: (string | number | null)[] = [];
+  const where = sourceWhere(style, model, q, params);
+  return { text: `SELECT COUNT(*) AS n FROM ${style.qualify(model.source)} s${where}`, params };
+}
+
+/** `… WHERE app_id IN (…)` for one chunk of ids. */
+function inList(style: SqlStyle, ids: readonly number[]): SqlStatement & { readonly list: string } {
+  return { text: '', params: [...ids], list: ids.map((_, i) => style.param(i)).join(', ') };
+}
+
+/** Source rows for the given app_ids, ordered by app_id. */
+export function sourceByIdsSql(style: SqlStyle, model: SchemaModel, ids: readonly number[]): SqlStatement {
+  const { params, list } = inList(style, ids);
+  const q = style.quote;
+  return {
+    text: `SELECT ${q('app_id')} AS app_id, ${q(model.sourceColumn)} AS xml FROM ${style.qualify(model.source)} WHERE ${q('app_id')} IN (${list}) ORDER BY ${q('app_id')}`,
+    params,
+  };
+}
+
+/** `SELECT app_id, status FROM processing_log WHERE app_id IN (…)`. */
+export function loggedStatusSql(style: SqlStyle, model: SchemaModel, ids: readonly number[]): SqlStatement {
+  const { params, list } = inList(style, ids);
+  const q = style.quote;
+  return { text: `SELECT ${q('app_id')} AS app_id, ${q('status')} AS status FROM ${style.qualify(model.processingLog)} WHERE ${q('app_id')} IN (${list})`, params };
+}
+
+/** Deletes every failed processing_log row. */
+export function deleteFailedSql(style: SqlStyle, model: SchemaModel): SqlStatement {
+  return { text: `DELETE FROM ${style.qualify(model.processingLog)} WHERE ${style.quote('status')} = ${style.param(0)}`, params: ['failed'] };
+}
+
+/** The three status queries: counts by status, failed counts by stage, last `limit` failures. */
+export function statusSql(style: SqlStyle, model: SchemaModel, limit: number): { byStatus: SqlStatement; byStage: SqlStatement; last: SqlStatement } {
+  const q = style.quote;
+  const log = style.qualify(model.processingLog);
+  const cols = ['app_id', 'status', 'stage', 'failure_reason', 'run_id', 'worker_id', 'attempts', 'processed_at'].map(q).join(', ');
+  const order = `ORDER BY ${q('processed_at')} DESC, ${q('app_id')} DESC`;
+  const last = style.limit === 'top'
+    ? { text: `SELECT TOP (${style.param(1)}) ${cols} FROM ${log} WHERE ${q('status')} = ${style.param(0)} ${order}`, params: ['failed', limit] }
+    : { text: `SELECT ${cols} FROM ${log} WHERE ${q('status')} = ${style.param(0)} ${order} LIMIT ${style.param(1)}`, params: ['failed', limit] };
+  return {
+    byStatus: { text: `SELECT ${q('status')} AS k, COUNT(*) AS n FROM ${log} GROUP BY ${q('status')}`, params: [] },
+    byStage: { text: `SELECT ${q('stage')} AS k, COUNT(*) AS n FROM ${log} WHERE ${q('status')} = ${style.param(0)} GROUP BY ${q('stage')}`, params: ['failed'] },
+    last,
+  };
+}
+
+/** Splits `items` into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `INSERT INTO <table> (<columns>) VALUES ` — the rows are appended by the caller. */
+export function insertPrefix(style: SqlStyle, table: TableModel, columns: readonly string[]): string {
+  return `INSERT INTO ${style.qualify(table)} (${columns.map((c) => style.quote(c)).join(', ')}) VALUES `;
+}

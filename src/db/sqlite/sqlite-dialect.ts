@@ -1,0 +1,214 @@
+/**
+ * The SQLite {@link TargetSession} (the embedded default) on better-sqlite3: WAL journal,
+ * busy_timeout (default 10 s), synchronous=NORMAL, foreign_keys=ON. better-sqlite3 is
+ * synchronous; each method runs to completion and is wrapped in a Promise.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { prepareBatch } from '../batch-prep.js';
+import { toDbError } from '../classify-error.js';
+import type {
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+} from '../dialect.js';
+import { quoteDouble } from '../identifiers.js';
+import { comparePreflight, type LiveTable } from '../preflight.js';
+import type { SchemaModel } from '../schema-types.js';
+import {
+  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+} from '../sql-text.js';
+import type { TargetConfig } from '../target-url.js';
+import { sqliteDdl, sqliteQualify } from './sqlite-ddl.js';
+import { SQLITE_MAX_PARAMS, SQLITE_STYLE, sqliteLiveTable, type SqliteColumnInfo, type SqliteValue } from './sqlite-plan.js';
+import { SqliteWriter, type SqliteDb } from './sqlite-writer.js';
+
+/** Static facts about SQLite. */
+export const SQLITE_INFO: DialectInfo = {
+  name: 'sqlite', maxParams: SQLITE_MAX_PARAMS, bulkLoad: false, supportsSchemas: false,
+  quote: quoteDouble, qualify: sqliteQualify,
+};
+
+/** Default busy timeout in milliseconds (`?busy_timeout=` overrides). */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+const ID_CHUNK = 900;
+
+/** Opens (creating if needed) the SQLite file of `cfg` and returns a session bound to `model`. */
+export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, _opts: SessionOptions = {}): Promise<TargetSession> {
+  const { default: Database } = await import('better-sqlite3');
+  const file = cfg.database;
+  const busy = cfg.params['busy_timeout'] === undefined ? SQLITE_BUSY_TIMEOUT_MS : Number(cfg.params['busy_timeout']);
+  const sync = (cfg.params['synchronous'] ?? 'NORMAL').toUpperCase();
+  try {
+    if (!Number.isInteger(busy) || busy < 0) throw new Error(`busy_timeout must be a non-negative integer (ms)`);
+    if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(sync)) throw new Error(`synchronous must be OFF, NORMAL, FULL or EXTRA`);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: busy });
+    if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${busy}`);
+    db.pragma(`synchronous = ${sync}`);
+    db.pragma('foreign_keys = ON');
+    return new SqliteSession(db, model);
+  } catch (err) {
+    throw toDbError('sqlite', err, { phase: 'connect' });
+  }
+}
+
+/** A SQLite session over any {@link SqliteDb} (tests may pass their own connection). */
+export class SqliteSession implements TargetSession {
+  readonly info = SQLITE_INFO;
+  private readonly writer: SqliteWriter;
+  private closed = false;
+
+  constructor(private readonly db: SqliteDb, readonly model: SchemaModel) {
+    this.writer = new SqliteWriter(db);
+  }
+
+  private all<T>(st: SqlStatement): T[] {
+    return this.writer.statement(st.text).all(...(st.params as SqliteValue[])) as T[];
+  }
+
+  private run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(toDbError('sqlite', err, { phase: 'query' }));
+    }
+  }
+
+  /** Reads the catalog of every model table into LiveTables. */
+  private liveTables(): Map<string, LiveTable> {
+    const live = new Map<string, LiveTable>();
+    for (const t of [...this.model.tables, this.model.processingLog, this.model.source]) {
+      const cols = this.db.prepare('SELECT * FROM pragma_table_xinfo(?)').all(t.name) as SqliteColumnInfo[];
+      if (cols.length === 0) continue;
+      const indexes = this.db.prepare('SELECT name, "unique" AS u, partial FROM pragma_index_list(?)').all(t.name) as { name: string; u: number; partial: number }[];
+      const unique: string[] = [];
+      for (const ix of indexes.filter((i) => i.u === 1 && i.partial === 0)) {
+        const ixCols = this.db.prepare('SELECT name FROM pragma_index_info(?)').all(ix.name) as { name: string | null }[];
+        const only = ixCols[0]?.name;
+        if (ixCols.length === 1 && only) unique.push(only);
+      }
+      live.set(t.name, sqliteLiveTable(t.name, cols, unique));
+    }
+    return live;
+  }
+
+  /** See {@link TargetSession.preflight}. */
+  preflight(opts: PreflightOptions = {}): Promise<PreflightProblem[]> {
+    return this.run(() => comparePreflight(this.model, this.liveTables(), opts));
+  }
+
+  /** See {@link TargetSession.applySchema}; all statements in one transaction. */
+  applySchema(opts: { readonly includeSource?: boolean } = {}): Promise<void> {
+    const ddl = sqliteDdl(this.model, opts);
+    try {
+      this.writer.inTransaction(() => { for (const s of ddl) this.db.exec(s); });
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** See {@link TargetSession.readSourcePage}. */
+  readSourcePage(q: SourcePageQuery): Promise<SourceRecord[]> {
+    return this.run(() => this.all<{ app_id: number; xml: string | null }>(sourcePageSql(SQLITE_STYLE, this.model, q))
+      .map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
+  }
+
+  /** See {@link TargetSession.readSourceByIds}. */
+  readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
+    return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
+      .flatMap((ids) => this.all<{ app_id: number; xml: string | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids)))
+      .map((r) => ({ appId: Number(r.app_id), xml: r.xml }))
+      .sort((a, b) => a.appId - b.appId));
+  }
+
+  /** See {@link TargetSession.countPending}. */
+  countPending(q: SourceFilter): Promise<number> {
+    return this.run(() => Number(this.all<{ n: number }>(countPendingSql(SQLITE_STYLE, this.model, q))[0]?.n ?? 0));
+  }
+
+  /** See {@link TargetSession.writeBatch}. */
+  writeBatch(batch: WriteBatch): Promise<WriteResult> {
+    try {
+      const prepared = prepareBatch(batch, this.model.processingLog);
+      const counts = this.writer.write(prepared);
+      return Promise.resolve({ ...counts, duplicatesDropped: prepared.duplicatesDropped });
+    } catch (err) {
+      return Promise.reject(toDbError('sqlite', err, { phase: 'write' }));
+    }
+  }
+
+  /** See {@link TargetSession.loggedStatus}. */
+  loggedStatus(appIds: readonly number[]): Promise<Map<number, 'success' | 'failed'>> {
+    return this.run(() => {
+      const out = new Map<number, 'success' | 'failed'>();
+      for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+        for (const r of this.all<{ app_id: number; status: 'success' | 'failed' }>(loggedStatusSql(SQLITE_STYLE, this.model, ids))) {
+          out.set(Number(r.app_id), r.status);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** See {@link TargetSession.insertSource}. */
+  insertSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<InsertSourceResult> {
+    const q = quoteDouble;
+    const sql = `INSERT INTO ${sqliteQualify(this.model.source)} (${q('app_id')}, ${q(this.model.sourceColumn)}) VALUES (?, ?) ON CONFLICT (${q('app_id')}) DO NOTHING`;
+    try {
+      const inserted = this.writer.inTransaction(() => {
+        const st = this.writer.statement(sql);
+        const seen = new Set<number>();
+        let n = 0;
+        for (const r of records) {
+          if (seen.has(r.appId)) continue;
+          seen.add(r.appId);
+          n += Number(st.run(r.appId, r.xml).changes);
+        }
+        return n;
+      });
+      return Promise.resolve({ inserted, skipped: records.length - inserted });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** See {@link TargetSession.deleteFailedLog}. */
+  deleteFailedLog(): Promise<number> {
+    return this.run(() => {
+      const st = deleteFailedSql(SQLITE_STYLE, this.model);
+      return Number(this.writer.statement(st.text).run(...(st.params as SqliteValue[])).changes);
+    });
+  }
+
+  /** See {@link TargetSession.statusSummary}. */
+  statusSummary(limit = 20): Promise<StatusSummary> {
+    return this.run(() => {
+      const s = statusSql(SQLITE_STYLE, this.model, limit);
+      const fold = (st: SqlStatement): Record<string, number> => Object.fromEntries(
+        this.all<{ k: string | null; n: number }>(st).map((r) => [r.k ?? '(none)', Number(r.n)]));
+      const last = this.all<Record<string, unknown>>(s.last).map((r) => ({
+        appId: Number(r['app_id']), status: r['status'] as 'success' | 'failed',
+        stage: (r['stage'] as string | null) ?? null, failureReason: (r['failure_reason'] as string | null) ?? null,
+        runId: (r['run_id'] as string | null) ?? null, workerId: r['worker_id'] == null ? null : Number(r['worker_id']),
+        attempts: Number(r['attempts'] ?? 1), processedAt: (r['processed_at'] as string | null) ?? null,
+      }));
+      return { byStatus: fold(s.byStatus), byStage: fold(s.byStage), lastFailures: last };
+    });
+  }
+
+  /** See {@link TargetSession.ping}. */
+  ping(): Promise<void> {
+    return this.run(() => { this.db.prepare('SELECT 1').all(); });
+  }
+
+  /** See {@link TargetSession.close}. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      try { this.db.close(); } catch { /* already closed */ }
+    }
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Reads one XML document into the small tree the mapper needs: targeted scan (skip what the plan
+ * never reads) + fast-xml-parser on the skeleton. Values stay text (no number guessing), attributes
+ * are kept, repeated elements keep document order, entities are decoded exactly once, and no DTD is
+ * ever processed.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { cleanXmlText } from './clean-text.js';
+import type { ScanSpec } from './scan-spec.js';
+import { targetedScan } from './targeted-scan.js';
+import { XmlDocumentError } from './xml-error.js';
+
+/** One element: local tag name, attributes (decoded text), children in document order. */
+export interface XNode {
+  readonly tag: string;
+  readonly path: string;
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly children: XNode[];
+  /** Text content, only for elements whose text the plan needs. */
+  readonly text: string | null;
+  readonly parent: XNode | null;
+  /** Document-order index (0 = document element). */
+  readonly order: number;
+}
+
+/** A parsed document. */
+export interface XmlDocument {
+  readonly root: XNode;
+  /** Every kept element by absolute path (local names), in document order. */
+  readonly byPath: ReadonlyMap<string, readonly XNode[]>;
+  /** Every kept element, in document order. */
+  readonly all: readonly XNode[];
+  /** Child element names of watched elements (see ScanSpecBuilder.watch). */
+  readonly watchedChildren: ReadonlySet<string>;
+  /** Size of the cleaned text in characters. */
+  readonly size: number;
+}
+
+type FxpNode = Record<string, unknown>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  preserveOrder: true,
+  processEntities: true,
+  htmlEntities: true,
+  trimValues: false,
+  removeNSPrefix: true,
+  allowBooleanAttributes: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+
+function build(items: FxpNode[], parent: XNode, byPath: Map<string, XNode[]>, all: XNode[]): void {
+  for (const item of items) {
+    for (const key of Object.keys(item)) {
+      if (key === ':@' || key === '#text') continue;
+      const kids = item[key] as FxpNode[];
+      const attrs = (item[':@'] as Record<string, string> | undefined) ?? {};
+      let text: string | null = null;
+      for (const k of kids) if (typeof k['#text'] === 'string') text = (text ?? '') + (k['#text'] as string);
+      const node: XNode = { tag: key, path: `${parent.path}/${key}`, attrs, children: [], text, parent, order: all.length };
+      parent.children.push(node);
+      all.push(node);
+      let list = byPath.get(node.path);
+      if (!list) { list = []; byPath.set(node.path, list); }
+      list.push(node);
+      build(kids, node, byPath, all);
+    }
+  }
+}
+
+/**
+ * Parses `xml` under `spec`.
+ * @throws XmlDocumentError (stage `validation` or `parsing`) with a message naming what and where.
+ */
+export function readXmlDocument(xml: string, spec: ScanSpec): XmlDocument {
+  const text = cleanXmlText(xml);
+  if (text === '') throw new XmlDocumentError('empty document', 'validation', 0);
+  if (text.charCodeAt(0) !== 60 || text.charCodeAt(text.length - 1) !== 62) {
+    throw new XmlDocumentError('not an XML document: it must start with "<" and end with ">"', 'validation', 0);
+  }
+  const { skeleton, watchedChildren } = targetedScan(text, spec);
+  let parsed: FxpNode[];
+  try {
+    parsed = parser.parse(skeleton) as FxpNode[];
+  } catch (err) {
+    throw new XmlDocumentError(`malformed XML: ${(err as Error).message}`, 'parsing');
+  }
+  const top = parsed.find((p) => Object.keys(p).some((k) => k !== ':@' && k !== '#text'));
+  if (!top) throw new XmlDocumentError('no document element found', 'validation', 0);
+  const rootTag = Object.keys(top).find((k) => k !== ':@' && k !== '#text') ?? '';
+  const byPath = new Map<string, XNode[]>();
+  const all: XNode[] = [];
+  const rootKids = top[rootTag] as FxpNode[];
+  const root: XNode = {
+    tag: rootTag, path: `/${rootTag}`, attrs: (top[':@'] as Record<string, string> | undefined) ?? {},
+    children: [], text: null, parent: null, order: 0,
+  };
+  all.push(root);
+  byPath.set(root.path, [root]);
+  build(rootKids, root, byPath, all);
+  return { root, byPath, all, watchedChildren, size: text.length };
+}
