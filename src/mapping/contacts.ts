@@ -18,9 +18,18 @@ export interface Contact {
 export function attrOf(node: XNode, name: string): string | undefined {
   const v = node.attrs[name];
   if (v !== undefined) return v;
-  const lower = name.toLowerCase();
-  for (const k in node.attrs) if (k.toLowerCase() === lower) return node.attrs[k];
-  return undefined;
+  return attrLower(node, name.toLowerCase());
+}
+
+/** Case-insensitive attribute lookup by lower-cased name (first attribute in document order wins). */
+export function attrLower(node: XNode, lower: string): string | undefined {
+  let idx = node.lowerAttrs;
+  if (!idx) {
+    idx = new Map();
+    for (const k in node.attrs) { const l = k.toLowerCase(); if (!idx.has(l)) idx.set(l, node.attrs[k]!); }
+    node.lowerAttrs = idx;
+  }
+  return idx.get(lower);
 }
 
 function blank(v: string | undefined): boolean {

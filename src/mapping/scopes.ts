@@ -3,14 +3,11 @@
  * resolve among the elements the plan reads inside the application element, never report sections).
  */
 import type { XNode, XmlDocument } from '../xml/xml-document.js';
-import type { Contact } from './contacts.js';
+import { attrLower, type Contact } from './contacts.js';
 import type { ExprScope } from './expression/index.js';
 import type { MappingPlan } from './plan.js';
 
-function attrCI(node: XNode, lower: string): string | undefined {
-  for (const k in node.attrs) if (k.toLowerCase() === lower) return node.attrs[k];
-  return undefined;
-}
+const attrCI = attrLower;
 
 /** Scope of one element (address/employment rows, contact rows): its own attributes + con_id. */
 export function elementScope(node: XNode, conId: string | null): ExprScope {

@@ -70,7 +70,7 @@ function employment(rng: Rng, type: string, complete: boolean, ind: string, rece
     ['b_name', opt(rng, c, 0.9, () => rng.pick(EMPLOYERS) || 'UNLISTED EMPLOYER')],
     ['b_job_title', opt(rng, c, 0.75, () => rng.pick(JOB_TITLES))],
     ['b_salary', opt(rng, c, 0.9, () => salary)],
-    ['b_salary_basis_tp_c', c ? 'ANNUAL' : basis],
+    ['b_salary_basis_tp_c', c && basis === '' ? 'ANNUAL' : basis],
     ['b_months_at_job', opt(rng, c, 0.85, () => String(rng.int(0, 11)))],
     ['b_years_at_job', opt(rng, c, 0.85, () => String(rng.int(0, 25)))],
     ['b_income_tp_c', opt(rng, c, 0.8, () => rng.weighted([['SAL', 55], ['HOURLY', 20], ['SELF', 10], ['RETIRE', 8], ['OTHER', 5], ['BONUS', 2]] as const))],

@@ -48,18 +48,33 @@ function localName(name: string): string {
 
 /** True when the tag text s[from,to) carries an attribute called one of `names`. */
 function hasAnyAttr(s: string, from: number, to: number, names: readonly string[]): boolean {
+  if (names.length === 0 || to - from < 3) return false;
+  const tag = s.slice(from, to); // bounded search: never scan past this tag
   for (const name of names) {
-    let i = s.indexOf(name, from);
-    while (i !== -1 && i < to) {
-      if (isWs(s.charCodeAt(i - 1))) {
+    let i = tag.indexOf(name);
+    while (i !== -1) {
+      if (i === 0 || isWs(tag.charCodeAt(i - 1))) {
         let k = i + name.length;
-        while (isWs(s.charCodeAt(k))) k++;
-        if (s.charCodeAt(k) === 61) return true;
+        while (isWs(tag.charCodeAt(k))) k++;
+        if (tag.charCodeAt(k) === 61) return true;
       }
-      i = s.indexOf(name, i + 1);
+      i = tag.indexOf(name, i + 1);
     }
   }
   return false;
+}
+
+const tagRegexCache = new Map<string, RegExp>();
+
+/** `<name` or `</name` followed by a name-ending character; irregexp beats two indexOf passes here. */
+function tagRegex(name: string): RegExp {
+  let re = tagRegexCache.get(name);
+  if (!re) {
+    re = new RegExp(`<(/?)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s>/]`, 'g');
+    if (tagRegexCache.size > 1000) tagRegexCache.clear();
+    tagRegexCache.set(name, re);
+  }
+  return re;
 }
 
 /**
@@ -67,34 +82,21 @@ function hasAnyAttr(s: string, from: number, to: number, names: readonly string[
  * matching end tag, or -1 when it is never closed. Nested same-name elements are counted.
  */
 function skipElement(s: string, name: string, from: number): number {
-  const open = `<${name}`;
-  const close = `</${name}`;
-  const nlen = name.length;
+  const re = tagRegex(name);
+  re.lastIndex = from;
   let depth = 1;
-  let k = from;
-  let nextOpen = s.indexOf(open, k);
-  for (;;) {
-    const c = s.indexOf(close, k);
-    if (c === -1) return -1;
-    while (nextOpen !== -1 && nextOpen < c) {
-      if (isNameEnd(s.charCodeAt(nextOpen + 1 + nlen))) {
-        const te = findTagEnd(s, nextOpen + 1 + nlen);
-        if (te !== -1 && s.charCodeAt(te - 1) !== 47) depth++;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    if (m[1] === '/') {
+      if (--depth === 0) {
+        const gt = s.indexOf('>', m.index);
+        return gt === -1 ? -1 : gt + 1;
       }
-      nextOpen = s.indexOf(open, nextOpen + 1);
-    }
-    const after = s.charCodeAt(c + 2 + nlen);
-    if (after === 62 || isWs(after)) {
-      depth--;
-      const gt = s.indexOf('>', c);
-      if (gt === -1) return -1;
-      if (depth === 0) return gt + 1;
-      k = gt + 1;
     } else {
-      k = c + 2 + nlen;
+      const te = findTagEnd(s, m.index + 1 + name.length);
+      if (te !== -1 && s.charCodeAt(te - 1) !== 47) depth++;
     }
-    if (nextOpen !== -1 && nextOpen < k) nextOpen = s.indexOf(open, k);
   }
+  return -1;
 }
 
 function fail(s: string, offset: number, what: string, stage: 'validation' | 'parsing' = 'parsing'): never {
@@ -157,7 +159,7 @@ export function targetedScan(s: string, spec: ScanSpec): ScanResult {
       const top = tags.length - 1;
       if (top < 0) fail(s, lt, `unexpected end tag </${name}>`);
       if (tags[top] !== name) fail(s, lt, `mismatched end tag </${name}>, expected </${tags[top]}>`);
-      if (emitted[top]) out.push(`</${name}>`);
+      if (emitted[top]) out.push(`</${localName(name)}>`);
       tags.pop(); nodes.pop(); emitted.pop(); scoped.pop(); opens.pop();
       if (tags.length === 0) rootDone = true;
       pos = gt + 1;
@@ -191,16 +193,16 @@ export function targetedScan(s: string, spec: ScanSpec): ScanResult {
       : inScope && (spec.scopeTags.has(local.toLowerCase()) || hasAnyAttr(s, j, gt, spec.scopeAttrs));
     if (keep) {
       for (let a = 0; a < depth; a++) {
-        if (!emitted[a]) { out.push(`<${tags[a]}>`); emitted[a] = true; }
+        if (!emitted[a]) { out.push(`<${localName(tags[a] ?? '')}>`); emitted[a] = true; }
       }
       if (node?.keepText && !selfClosing) {
         const end = skipElement(s, name, gt + 1);
         if (end === -1) fail(s, lt, `element <${name}> is never closed`);
-        out.push(s.slice(lt, end));
+        out.push(local === name ? s.slice(lt, end) : `<${local}${s.slice(j, end - name.length - 3)}</${local}>`);
         pos = end;
         continue;
       }
-      out.push(s.slice(lt, gt + 1));
+      out.push(local === name ? s.slice(lt, gt + 1) : `<${local}${s.slice(j, gt + 1)}`);
     }
     if (selfClosing) { pos = gt + 1; if (depth === 0) rootDone = true; continue; }
     if (keep || node !== null || inScope) {

@@ -21,6 +21,8 @@ export interface XNode {
   readonly parent: XNode | null;
   /** Document-order index (0 = document element). */
   readonly order: number;
+  /** Lazily built lower-cased attribute index (see attrOf). */
+  lowerAttrs?: Map<string, string>;
 }
 
 /** A parsed document. */
@@ -48,7 +50,7 @@ const parser = new XMLParser({
   processEntities: true,
   htmlEntities: true,
   trimValues: false,
-  removeNSPrefix: true,
+  removeNSPrefix: false, // the scan already wrote local element names
   allowBooleanAttributes: false,
   ignoreDeclaration: true,
   ignorePiTags: true,

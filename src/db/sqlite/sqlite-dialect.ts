@@ -34,7 +34,9 @@ const ID_CHUNK = 900;
 
 /** Opens (creating if needed) the SQLite file of `cfg` and returns a session bound to `model`. */
 export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, _opts: SessionOptions = {}): Promise<TargetSession> {
-  const { default: Database } = await import('better-sqlite3');
+  const mod = await import('better-sqlite3');
+  // CommonJS module: Node exposes module.exports as `default`; the typings declare `export =`.
+  const Database = (mod as unknown as { default?: typeof mod }).default ?? mod;
   const file = cfg.database;
   const busy = cfg.params['busy_timeout'] === undefined ? SQLITE_BUSY_TIMEOUT_MS : Number(cfg.params['busy_timeout']);
   const sync = (cfg.params['synchronous'] ?? 'NORMAL').toUpperCase();
@@ -47,7 +49,8 @@ export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, _
     db.pragma(`busy_timeout = ${busy}`);
     db.pragma(`synchronous = ${sync}`);
     db.pragma('foreign_keys = ON');
-    return new SqliteSession(db, model);
+    // better-sqlite3's overloaded generic Statement typings are wider than the slice we call.
+    return new SqliteSession(db as unknown as SqliteDb, model);
   } catch (err) {
     throw toDbError('sqlite', err, { phase: 'connect' });
   }
