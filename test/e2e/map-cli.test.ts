@@ -1,0 +1,56 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, haveFixtures } from '../fixtures-path.js';
+import { runCli } from './cli-run.js';
+
+const ok = haveFixtures();
+
+describe.runIf(ok)('xmlmigrate map / conformance on the XmlConversion fixtures (built CLI)', () => {
+  it('map --format ndjson prints one line per document in the expected-file shape', () => {
+    const files = ['sample--447903.xml', 'bloat.xml', 'sample-source-xml-wrong-schema--600000.xml'].map((f) => path.join(FIXTURES, 'xml', f));
+    const r = runCli(['map', '--contract', path.join(FIXTURES, 'contract-cc.json'), '--format', 'ndjson', ...files]);
+    expect(r.code).toBe(1); // two of the three documents are rejected
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    const first = lines[0] as { file: string; app_id: number; tables: Record<string, Record<string, unknown>[]>; error: null };
+    expect(first.file).toBe(files[0]);
+    expect(first.app_id).toBe(447903);
+    expect(first.error).toBeNull();
+    expect(first.tables['app_base']?.[0]).toMatchObject({ app_id: 447903, receive_date: '2025-10-09T21:51:08.027000', app_source_enum: 1, product_line_enum: 600 });
+    expect(first.tables['app_pricing_cc']?.[0]?.['card_purchase_apr']).toBe(34.45);
+    expect(first.tables['app_pricing_cc']?.[0]?.['card_intro_cash_advance_apr']).toBe(0.09589);
+    expect(lines[1]).toMatchObject({ app_id: null, tables: {}, error: expect.stringMatching(/^validation: /) });
+    expect(lines[2]).toMatchObject({ app_id: null, error: 'validation: wrong product line: found /Provenir/Request/CustData/IL_application but the contract expects /Provenir/Request/CustData/application' });
+  });
+
+  it('map --format table is readable and names every table', () => {
+    const r = runCli(['map', '-c', path.join(FIXTURES, 'contract-cc.json'), path.join(FIXTURES, 'xml', 'sample--447903.xml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('app 447903: 10 tables, 11 rows');
+    expect(r.stdout).toMatch(/app_contact_base \(1 row\)\n\s+con_id\s+753604/);
+  });
+
+  it('conformance explains every difference by a decision id (exit 0)', () => {
+    const r = runCli(['conformance', '-c', path.join(FIXTURES, 'contract-cc.json'), '--xml', path.join(FIXTURES, 'xml'), '--expected', path.join(FIXTURES, 'expected'), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as { samples: number; unexplained: number; byDecision: Record<string, number> };
+    expect(rep.samples).toBe(readdirSync(path.join(FIXTURES, 'xml')).filter((f) => f.endsWith('.xml')).length);
+    expect(rep.unexplained).toBe(0);
+    expect(Object.keys(rep.byDecision).sort()).toEqual(['B1', 'B11', 'B2']);
+  });
+
+  it('a missing XML path is a one-line usage error', () => {
+    const r = runCli(['map', '-c', path.join(FIXTURES, 'contract-cc.json'), 'nope.xml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('xmlmigrate: no such file or directory: nope.xml');
+  });
+
+  it('a broken contract stops map with exit 2 and the JSON path', () => {
+    const r = runCli(['map', '-c', 'test/fixtures/contracts/bad/unknown-token.json', path.join(FIXTURES, 'xml', 'sample--447903.xml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mappings[2].mapping_type[0]: unknown mapping type "char_to_bitt"');
+    expect(readFileSync(path.join(FIXTURES, 'contract-cc.json'), 'utf8').length).toBeGreaterThan(0);
+  });
+});
