@@ -5,6 +5,9 @@ import { CliError } from './cli-error.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerContractCheck } from './commands/contract-check.js';
 import { registerMap } from './commands/map.js';
+import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
+import { registerSeed } from './commands/seed.js';
 
 function version(): string {
   try {
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
     .version(version())
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
+  registerRun(program);
+  registerSchema(program);
+  registerSeed(program);
   registerContractCheck(program);
   registerMap(program);
   registerConformance(program);

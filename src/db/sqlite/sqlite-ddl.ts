@@ -23,11 +23,15 @@ export function sqliteType(col: ColumnModel): string {
   switch (t.kind) {
     case 'string': return t.length === 'max' ? 'TEXT' : `VARCHAR(${t.length})`;
     case 'decimal': return `DECIMAL_TEXT(${t.precision},${t.scale})`;
-    case 'tinyint': case 'smallint': case 'int': case 'bigint': case 'bit': return 'INTEGER';
+    // All INTEGER affinity; the spelling documents the intended range (app_id stays INTEGER: rowid alias).
+    case 'tinyint': return 'TINYINT';
+    case 'smallint': return 'SMALLINT';
+    case 'bigint': return 'BIGINT';
+    case 'int': case 'bit': return 'INTEGER';
     case 'float': return 'REAL';
     case 'date': return 'DATE_TEXT';
     case 'datetime': return 'DATETIME_TEXT';
-    case 'instant': return 'TEXT';
+    case 'instant': return 'DATETIME_TEXT';
   }
 }
 

@@ -40,7 +40,10 @@ export function sqliteLiveType(declared: string): { type: LiveType; declared: st
   if (up.startsWith('DECIMAL_TEXT')) return { type: { family: 'exact', precision: a1, scale: a2 ?? 0 }, declared };
   if (up === 'DATETIME_TEXT') return { type: { family: 'datetime', fractionDigits: 6, zoned: false }, declared };
   if (up === 'DATE_TEXT') return { type: { family: 'date' }, declared };
-  if (up.includes('INT')) return { type: { family: 'integer', kind: null }, declared };
+  if (up.includes('INT')) {
+    const kind = up.startsWith('TINYINT') ? 'tinyint' : up.startsWith('SMALLINT') ? 'smallint' : up.startsWith('BIGINT') ? 'bigint' : null;
+    return { type: { family: 'integer', kind }, declared };
+  }
   if (/CHAR|CLOB|TEXT/.test(up)) return { type: { family: 'string', length: /CHAR/.test(up) && a1 !== null ? a1 : 'max' }, declared };
   if (/REAL|FLOA|DOUB/.test(up)) return { type: { family: 'float' }, declared };
   if (up.startsWith('BOOL')) return { type: { family: 'boolean' }, declared };

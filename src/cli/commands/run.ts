@@ -1,0 +1,77 @@
+/** `xmlmigrate run`: the main job (ProductionProcessor + ParallelCoordinator). */
+import type { Command } from 'commander';
+import { createLogger } from '../../observability/logger.js';
+import { renderSummary, type RunSummary } from '../../observability/metrics.js';
+import { createProgress } from '../../observability/progress.js';
+import { ProductionProcessor, RunAbort, writeMetrics } from '../../processor/production-processor.js';
+import type { RunConfig } from '../../processor/run-config.js';
+import { CliError } from '../cli-error.js';
+import { resolveRunConfig } from '../config.js';
+
+/** Adds the run flags shared by `run` and `demo`. */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --contract <file>', 'mapping contract JSON [env XMLMIGRATE_CONTRACT]')
+    .option('-t, --target <url>', 'target database: sqlite:file.db | postgres://… | mssql://… [env XMLMIGRATE_TARGET_URL] (default sqlite:xmlmigrate.db)')
+    .option('-s, --source <url>', 'database holding the source table, when not the target [env XMLMIGRATE_SOURCE_URL]')
+    .option('-l, --limit <n>', 'process at most n apps')
+    .option('-w, --workers <n>', 'worker processes 1..64 (default 4)')
+    .option('-b, --batch-size <n>', 'apps per transaction (default 100)')
+    .option('--app-id-start <id>', 'first app_id (inclusive)')
+    .option('--app-id-end <id>', 'last app_id (inclusive)')
+    .option('--shard <k/n>', 'only app_id % n = k')
+    .option('--pool', 'a pool of --pool-size connections per worker')
+    .option('--no-pool', 'one dedicated connection per worker (default)')
+    .option('--pool-size <n>', 'connections per worker with --pool (default 4)')
+    .option('--read-mode <mode>', 'parent: the parent reads documents; worker: workers read their own by app_id (default parent)')
+    .option('--retry-attempts <n>', 'attempts per transaction on transient database errors (default 5)')
+    .option('--dry-run', 'read, parse and map everything; write nothing')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (default warn)')
+    .option('--log-file <file>', 'append JSON log lines here (workers too)')
+    .option('--metrics-out <file>', 'write the run summary as JSON')
+    .option('--no-progress', 'no progress bar or progress lines')
+    .option('--config <file>', 'JSON file with any of these settings [env XMLMIGRATE_CONFIG]');
+}
+
+/** Commander options → resolveRunConfig flags (only what was given on the command line). */
+export function flagsFrom(cmd: Command): Record<string, unknown> {
+  const o = cmd.opts();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const src = cmd.getOptionValueSource(k);
+    if (src === 'cli' || src === 'env') out[k] = v;
+  }
+  return out;
+}
+
+/** Runs the processor with signal handling; prints the summary; returns the exit code. */
+export async function executeRun(cfg: RunConfig): Promise<number> {
+  const log = createLogger({ level: cfg.logLevel, file: cfg.logFile, stderr: cfg.logFile === null });
+  const progress = createProgress({ enabled: cfg.progress });
+  const processor = new ProductionProcessor(cfg, { log: log.child({ component: 'processor' }), progress });
+  const onSig = (sig: NodeJS.Signals) => processor.onSignal(sig);
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  let summary: RunSummary;
+  try {
+    summary = await processor.run();
+  } catch (err) {
+    if (err instanceof RunAbort) throw new CliError(err.message, err.exitCode);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+    await log.flush();
+  }
+  process.stdout.write(`${renderSummary(summary)}\n`);
+  if (cfg.metricsOut) await writeMetrics(cfg.metricsOut, summary);
+  return summary.exitCode;
+}
+
+/** Registers the command. */
+export function registerRun(program: Command): void {
+  const cmd = program.command('run').description('migrate pending apps from the source table into the target tables');
+  addRunOptions(cmd).action(async (_opts: unknown, command: Command) => {
+    process.exitCode = await executeRun(resolveRunConfig(flagsFrom(command)));
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * ParallelCoordinator: N forked workers (node:child_process.fork), a ready handshake, one batch in
+ * flight per worker, results folded back to the caller. A worker that dies (SIGKILL, out of memory, a
+ * crash) is replaced and its batch runs again; a batch that keeps killing workers is split until the
+ * poisonous document is isolated and logged `failed` (stage `worker-crash`).
+ * Never imports src/worker: it only knows the worker script's path and the IPC protocol.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { BatchItem, BatchResult, FromWorker, SerializedError, ToWorker, WorkerInit } from '../ipc/messages.js';
+
+/** A unit of work: documents the parent read, or app_ids the worker reads itself. */
+export type JobInput = { items: BatchItem[] } | { appIds: number[] };
+
+/** Options of the coordinator. */
+export interface CoordinatorOptions {
+  /** Number of workers (1..64). */
+  workers: number;
+  /** Worker settings; workerId is filled per worker. */
+  init: Omit<WorkerInit, 'workerId'>;
+  /** Worker entry script. Default: dist/worker/worker-main.js next to this module. */
+  workerScript?: string;
+  /** How long a worker may take to start. Default 60 s. */
+  readyTimeoutMs?: number;
+  /** Grace period after `stop` before SIGTERM, and after SIGTERM before SIGKILL. Default 10 s. */
+  stopTimeoutMs?: number;
+  /** Crashes one batch may cause before it is split (and a single app poisoned). Default 2. */
+  maxCrashesPerBatch?: number;
+  /** Extra environment for workers. */
+  env?: NodeJS.ProcessEnv;
+  /** Called for lifecycle events worth logging. */
+  onEvent?: (event: CoordinatorEvent) => void;
+}
+
+/** Lifecycle events. */
+export type CoordinatorEvent =
+  | { type: 'worker-ready'; workerId: number; pid: number }
+  | { type: 'worker-crash'; workerId: number; pid: number | undefined; code: number | null; signal: string | null; batchId: number | null }
+  | { type: 'batch-split'; batchId: number; apps: number }
+  | { type: 'app-poisoned'; appId: number };
+
+interface Job {
+  id: number;
+  input: JobInput;
+  crashes: number;
+  /** Set for a document that kept killing workers: only log it as failed. */
+  poison?: { appId: number; reason: string };
+  resolve: (r: BatchResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Handle {
+  id: number;
+  child: ChildProcess;
+  ready: boolean;
+  job: Job | null;
+  stopping: boolean;
+  exited: Promise<void>;
+}
+
+/** Raised when workers cannot start (bad target URL, wrong password, …). */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+  constructor(readonly error: SerializedError) {
+    super(error.message);
+  }
+}
+
+function ids(input: JobInput): number[] {
+  return 'items' in input ? input.items.map((i) => i.appId) : input.appIds;
+}
+
+function halves(input: JobInput): [JobInput, JobInput] {
+  if ('items' in input) {
+    const mid = Math.ceil(input.items.length / 2);
+    return [{ items: input.items.slice(0, mid) }, { items: input.items.slice(mid) }];
+  }
+  const mid = Math.ceil(input.appIds.length / 2);
+  return [{ appIds: input.appIds.slice(0, mid) }, { appIds: input.appIds.slice(mid) }];
+}
+
+/** Adds `b` into `a`. */
+export function mergeResults(a: BatchResult, b: BatchResult): BatchResult {
+  const rows = { ...a.rowsByTable };
+  for (const [t, n] of Object.entries(b.rowsByTable)) rows[t] = (rows[t] ?? 0) + n;
+  return {
+    batchId: a.batchId, workerId: a.workerId, apps: a.apps + b.apps, ok: a.ok + b.ok, failed: [...a.failed, ...b.failed],
+    alreadyLogged: a.alreadyLogged + b.alreadyLogged, rowsByTable: rows,
+    times: { read: a.times.read + b.times.read, parseMap: a.times.parseMap + b.times.parseMap, write: a.times.write + b.times.write },
+    retries: a.retries + b.retries, splits: a.splits + b.splits + 1, warnings: a.warnings + b.warnings, fatal: a.fatal ?? b.fatal,
+  };
+}
+
+/** Fans batches out to forked workers. */
+export class ParallelCoordinator {
+  private readonly handles: Handle[] = [];
+  private readonly queue: Job[] = [];
+  private nextJobId = 1_000_000;
+  private stopped = false;
+  private startError: WorkerStartError | null = null;
+  private readonly script: string;
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    this.script = opts.workerScript ?? fileURLToPath(new URL('../worker/worker-main.js', import.meta.url));
+  }
+
+  /** Forks every worker and waits for each ready handshake. */
+  async start(): Promise<void> {
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < this.opts.workers; i++) starts.push(this.spawn(i + 1));
+    try {
+      await Promise.all(starts);
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Worker process ids (for tests and fault injection). */
+  pids(): number[] {
+    return this.handles.filter((h) => !h.stopping).map((h) => h.child.pid ?? -1);
+  }
+
+  /** Number of jobs waiting or running. */
+  get pending(): number {
+    return this.queue.length + this.handles.filter((h) => h.job).length;
+  }
+
+  /** Runs one batch on the next free worker. */
+  run(input: JobInput, batchId?: number): Promise<BatchResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: batchId ?? this.nextJobId++, input, crashes: 0, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private spawn(id: number): Promise<void> {
+    const child = fork(this.script, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...this.opts.env },
+    });
+    let exitedResolve!: () => void;
+    const h: Handle = { id, child, ready: false, job: null, stopping: false, exited: new Promise((r) => { exitedResolve = r; }) };
+    const slot = this.handles.findIndex((x) => x.id === id);
+    if (slot === -1) this.handles.push(h); else this.handles[slot] = h;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new WorkerStartError({ name: 'Timeout', message: `worker ${id} did not become ready within ${this.opts.readyTimeoutMs ?? 60000} ms` }));
+      }, this.opts.readyTimeoutMs ?? 60_000);
+      child.on('message', (msg: FromWorker) => {
+        switch (msg.t) {
+          case 'ready':
+            clearTimeout(timer);
+            h.ready = true;
+            this.opts.onEvent?.({ type: 'worker-ready', workerId: id, pid: msg.pid });
+            resolve();
+            this.dispatch();
+            break;
+          case 'init-error':
+            clearTimeout(timer);
+            this.startError = new WorkerStartError(msg.error);
+            reject(this.startError);
+            break;
+          case 'result': {
+            const job = h.job;
+            h.job = null;
+            if (job) job.resolve({ ...msg.result, batchId: job.id });
+            this.dispatch();
+            break;
+          }
+          case 'stopped': break;
+        }
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        exitedResolve();
+        if (h.stopping || this.stopped) return;
+        if (!h.ready) { reject(this.startError ?? new WorkerStartError({ name: 'WorkerExit', message: `worker ${id} exited during start (code ${code}, signal ${signal})` })); return; }
+        this.onCrash(h, code, signal);
+      });
+      child.send({ t: 'init', init: { ...this.opts.init, workerId: id } } satisfies ToWorker);
+    });
+  }
+
+  private onCrash(h: Handle, code: number | null, signal: string | null): void {
+    const job = h.job;
+    h.job = null;
+    h.ready = false;
+    this.opts.onEvent?.({ type: 'worker-crash', workerId: h.id, pid: h.child.pid, code, signal, batchId: job?.id ?? null });
+    if (job) this.requeueAfterCrash(job, signal ?? `exit code ${code}`);
+    // replace the worker; if it cannot start any more, fail whatever is queued
+    this.spawn(h.id).catch((err: Error) => {
+      for (const j of this.queue.splice(0)) j.reject(err);
+    });
+  }
+
+  private requeueAfterCrash(job: Job, how: string): void {
+    job.crashes++;
+    const max = this.opts.maxCrashesPerBatch ?? 2;
+    if (job.crashes < max) { this.queue.unshift(job); return; }
+    const appIds = ids(job.input);
+    if (appIds.length > 1) {
+      this.opts.onEvent?.({ type: 'batch-split', batchId: job.id, apps: appIds.length });
+      const [a, b] = halves(job.input);
+      const pa = new Promise<BatchResult>((resolve, reject) => this.queue.unshift({ id: job.id, input: a, crashes: 0, resolve, reject }));
+      const pb = new Promise<BatchResult>((resolve, reject) => this.queue.unshift({ id: job.id, input: b, crashes: 0, resolve, reject }));
+      Promise.all([pa, pb]).then(([ra, rb]) => job.resolve(mergeResults(ra, rb)), job.reject);
+      return;
+    }
+    const appId = appIds[0]!;
+    this.opts.onEvent?.({ type: 'app-poisoned', appId });
+    this.queue.unshift({ ...job, poison: { appId, reason: `the worker processing this document died ${job.crashes} times (last: ${how})` } });
+  }
+
+  private dispatch(): void {
+    if (this.stopped) return;
+    for (const h of this.handles) {
+      if (this.queue.length === 0) return;
+      if (!h.ready || h.job || h.stopping) continue;
+      const job = this.queue.shift()!;
+      h.job = job;
+      const poison = job.poison;
+      let msg: ToWorker;
+      if (poison) msg = { t: 'poison', batchId: job.id, appIds: [poison.appId], reason: poison.reason };
+      else if ('items' in job.input) msg = { t: 'batch', batchId: job.id, items: job.input.items };
+      else msg = { t: 'batch-ids', batchId: job.id, appIds: job.input.appIds };
+      h.child.send(msg);
+    }
+  }
+
+  /** Lets running batches finish, then stops every worker (stop → SIGTERM → SIGKILL). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('coordinator stopped'));
+    const grace = this.opts.stopTimeoutMs ?? 10_000;
+    await Promise.all(this.handles.map(async (h) => {
+      h.stopping = true;
+      if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+      if (h.child.connected) h.child.send({ t: 'stop' } satisfies ToWorker);
+      if (await timeout(h.exited, grace)) return;
+      h.child.kill('SIGTERM');
+      if (await timeout(h.exited, grace)) return;
+      h.child.kill('SIGKILL');
+      await h.exited;
+    }));
+  }
+
+  /** Kills every worker at once (open transactions roll back in the database). */
+  async abort(): Promise<void> {
+    this.stopped = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('coordinator aborted'));
+    for (const h of this.handles) {
+      h.stopping = true;
+      if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+    }
+    await Promise.all(this.handles.map((h) => h.exited));
+    for (const h of this.handles) if (h.job) { h.job.reject(new Error('coordinator aborted')); h.job = null; }
+  }
+}
+
+function timeout(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(() => { clearTimeout(t); resolve(true); }, () => { clearTimeout(t); resolve(true); });
+  });
+}

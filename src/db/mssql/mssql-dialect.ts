@@ -1,0 +1,285 @@
+/**
+ * The SQL Server {@link TargetSession} on `mssql` (tedious). `poolMax` connections per session
+ * (`--pool`), or one dedicated connection (`--no-pool`, pool max 1). `useUTC: true` is forced
+ * because the exact DateTime2 encoding relies on it (see mssql-types.ts).
+ */
+import { prepareBatch } from '../batch-prep.js';
+import { toDbError } from '../classify-error.js';
+import type {
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+} from '../dialect.js';
+import { quoteBracket } from '../identifiers.js';
+import { comparePreflight, type LiveColumn, type LiveTable } from '../preflight.js';
+import type { SchemaModel } from '../schema-types.js';
+import { chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
+import type { TargetConfig } from '../target-url.js';
+import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
+import {
+  MSSQL_MAX_PARAMS, MSSQL_STYLE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlUniqueSql, typedStatement,
+  type MssqlLiveInfo, type MssqlStatement,
+} from './mssql-plan.js';
+import { mssqlLiveType, mssqlSpecFromLive, type MssqlColumnRow, type MssqlTypeSpec } from './mssql-types.js';
+import { runStatement, writeMssqlBatch, type MssqlDriverTypes, type MssqlPool, type MssqlResult } from './mssql-writer.js';
+
+/** Static facts about SQL Server. */
+export const MSSQL_INFO: DialectInfo = {
+  name: 'mssql', maxParams: MSSQL_MAX_PARAMS, bulkLoad: true, supportsSchemas: true,
+  quote: quoteBracket, qualify: mssqlQualify,
+};
+
+/** Default request timeout (ms) — bulk loads of large batches need more than mssql's 15 s. */
+export const MSSQL_REQUEST_TIMEOUT_MS = 300_000;
+const ID_CHUNK = 1000;
+
+type MssqlModule = typeof import('mssql');
+
+/** Builds the driver-types adapter from the `mssql` module. */
+export function mssqlDriverTypes(sql: MssqlModule): MssqlDriverTypes {
+  return {
+    type(spec: MssqlTypeSpec): unknown {
+      switch (spec.name) {
+        case 'NVarChar': return sql.NVarChar(spec.length === 'max' ? sql.MAX : spec.length);
+        case 'VarChar': return sql.VarChar(spec.length === 'max' ? sql.MAX : spec.length);
+        case 'NChar': return sql.NChar(spec.length === 'max' ? sql.MAX : spec.length);
+        case 'Char': return sql.Char(spec.length === 'max' ? sql.MAX : spec.length);
+        case 'Decimal': return sql.Decimal(spec.precision, spec.scale);
+        case 'Numeric': return sql.Numeric(spec.precision, spec.scale);
+        case 'DateTime2': return sql.DateTime2(spec.scale);
+        case 'DateTimeOffset': return sql.DateTimeOffset(spec.scale);
+        default: return sql[spec.name];
+      }
+    },
+    newTable(path: string) {
+      const t = new sql.Table(path);
+      t.create = false;
+      return t as unknown as ReturnType<MssqlDriverTypes['newTable']>;
+    },
+  };
+}
+
+/** Opens a connection pool for `cfg` and returns a session bound to `model`. */
+export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
+  const mod = await import('mssql');
+  const sql = ((mod as unknown as { default?: MssqlModule }).default ?? mod) as MssqlModule;
+  const secrets = cfg.password ? [cfg.password] : [];
+  const p = cfg.params;
+  const bool = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v === 'true' || v === '1' || v === 'yes');
+  const int = (v: string | undefined, dflt: number): number => (v === undefined ? dflt : Number(v));
+  const pool = new sql.ConnectionPool({
+    server: cfg.host,
+    database: cfg.database,
+    ...(cfg.port === null ? {} : { port: cfg.port }),
+    ...(cfg.user === null ? {} : { user: cfg.user }),
+    ...(cfg.password === null ? {} : { password: cfg.password }),
+    connectionTimeout: int(p['connectTimeout'], 30_000),
+    requestTimeout: int(p['requestTimeout'], MSSQL_REQUEST_TIMEOUT_MS),
+    pool: { max: Math.max(1, opts.poolMax ?? 1), min: 0 },
+    options: {
+      encrypt: bool(p['encrypt'], true),
+      trustServerCertificate: bool(p['trustServerCertificate'], false),
+      useUTC: true,
+      appName: p['appName'] ?? opts.applicationName ?? 'xmlmigrate',
+      ...(p['instanceName'] === undefined ? {} : { instanceName: p['instanceName'] }),
+    },
+  });
+  // A dropped idle connection emits 'error' on the pool; without a listener Node would crash.
+  pool.on('error', () => undefined);
+  try {
+    await pool.connect();
+  } catch (err) {
+    await pool.close().catch(() => undefined);
+    throw toDbError('mssql', err, { phase: 'connect', secrets });
+  }
+  return new MssqlSession(pool as unknown as MssqlPool, mssqlDriverTypes(sql), model, secrets);
+}
+
+function iso(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** A SQL Server session over any {@link MssqlPool} + {@link MssqlDriverTypes} (tests inject fakes). */
+export class MssqlSession implements TargetSession {
+  readonly info = MSSQL_INFO;
+  private live: MssqlLiveInfo | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly pool: MssqlPool, private readonly types: MssqlDriverTypes,
+    readonly model: SchemaModel, private readonly secrets: readonly string[] = [],
+  ) {}
+
+  /** Runs a shared statement (numbers → BigInt, text → NVarChar parameters). */
+  private q(st: SqlStatement): Promise<Record<string, unknown>[]> {
+    return this.qt(typedStatement(st));
+  }
+
+  /** Runs a statement whose parameters are already typed. */
+  private async qt(st: MssqlStatement): Promise<Record<string, unknown>[]> {
+    try {
+      const res: MssqlResult = await runStatement(this.pool.request(), st, this.types);
+      return [...(res.recordset ?? [])];
+    } catch (err) {
+      throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+    }
+  }
+
+  private async catalog(): Promise<{ columns: MssqlColumnRow[]; unique: { table_name: string; column_name: string }[] }> {
+    const columns = await this.qt(mssqlColumnsSql(this.model)) as unknown as MssqlColumnRow[];
+    const unique = await this.qt(mssqlUniqueSql(this.model)) as unknown as { table_name: string; column_name: string }[];
+    return { columns, unique };
+  }
+
+  /** Live column types and identity columns, read once per session (before the first write). */
+  private async liveInfo(): Promise<MssqlLiveInfo> {
+    if (this.live) return this.live;
+    const { columns } = await this.catalog();
+    const types = new Map<string, Map<string, MssqlTypeSpec>>();
+    const identity = new Map<string, Set<string>>();
+    for (const r of columns) {
+      const spec = mssqlSpecFromLive(r);
+      if (spec) {
+        if (!types.has(r.table_name)) types.set(r.table_name, new Map());
+        types.get(r.table_name)?.set(r.column_name, spec);
+      }
+      if (r.is_identity === 1) {
+        if (!identity.has(r.table_name)) identity.set(r.table_name, new Set());
+        identity.get(r.table_name)?.add(r.column_name);
+      }
+    }
+    this.live = { types, identity };
+    return this.live;
+  }
+
+  /** See {@link TargetSession.preflight}. */
+  async preflight(opts: PreflightOptions = {}): Promise<PreflightProblem[]> {
+    const { columns, unique } = await this.catalog();
+    const live = new Map<string, LiveTable>();
+    const byTable = new Map<string, Map<string, LiveColumn>>();
+    for (const r of columns) {
+      if (!byTable.has(r.table_name)) byTable.set(r.table_name, new Map());
+      const { type, declared } = mssqlLiveType(r);
+      const isIdentity = r.is_identity === 1;
+      byTable.get(r.table_name)?.set(r.column_name, {
+        name: r.column_name, type, declared, isIdentity, nullable: r.is_nullable === 'YES',
+        hasDefault: r.column_default !== null || isIdentity || r.is_computed === 1,
+      });
+    }
+    for (const [name, cols] of byTable) {
+      live.set(name, { name, columns: cols, uniqueColumns: new Set(unique.filter((u) => u.table_name === name).map((u) => u.column_name)) });
+    }
+    this.live = undefined;
+    return comparePreflight(this.model, live, opts);
+  }
+
+  /** See {@link TargetSession.applySchema}; one transaction. */
+  async applySchema(opts: { readonly includeSource?: boolean } = {}): Promise<void> {
+    const tx = this.pool.transaction();
+    try {
+      await tx.begin();
+      for (const s of mssqlDdl(this.model, opts)) await tx.request().query(s);
+      await tx.commit();
+    } catch (err) {
+      await tx.rollback().catch(() => undefined);
+      throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+    }
+    this.live = undefined;
+  }
+
+  /** See {@link TargetSession.readSourcePage}. */
+  async readSourcePage(q: SourcePageQuery): Promise<SourceRecord[]> {
+    return (await this.q(sourcePageSql(MSSQL_STYLE, this.model, q))).map((r) => ({ appId: Number(r['app_id']), xml: (r['xml'] as string | null) ?? null }));
+  }
+
+  /** See {@link TargetSession.readSourceByIds}. */
+  async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
+    const out: SourceRecord[] = [];
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      for (const r of await this.q(sourceByIdsSql(MSSQL_STYLE, this.model, ids))) out.push({ appId: Number(r['app_id']), xml: (r['xml'] as string | null) ?? null });
+    }
+    return out.sort((a, b) => a.appId - b.appId);
+  }
+
+  /** See {@link TargetSession.countPending}. */
+  async countPending(q: SourceFilter): Promise<number> {
+    return Number((await this.q(countPendingSql(MSSQL_STYLE, this.model, q)))[0]?.['n'] ?? 0);
+  }
+
+  /** See {@link TargetSession.writeBatch}. */
+  async writeBatch(batch: WriteBatch): Promise<WriteResult> {
+    let prepared;
+    try {
+      prepared = prepareBatch(batch, this.model.processingLog);
+    } catch (err) {
+      throw toDbError('mssql', err, { phase: 'write' });
+    }
+    const live = await this.liveInfo();
+    const counts = await writeMssqlBatch(this.pool, this.types, prepared, live, this.secrets);
+    return { ...counts, duplicatesDropped: prepared.duplicatesDropped };
+  }
+
+  /** See {@link TargetSession.loggedStatus}. */
+  async loggedStatus(appIds: readonly number[]): Promise<Map<number, 'success' | 'failed'>> {
+    const out = new Map<number, 'success' | 'failed'>();
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      for (const r of await this.q(loggedStatusSql(MSSQL_STYLE, this.model, ids))) out.set(Number(r['app_id']), r['status'] as 'success' | 'failed');
+    }
+    return out;
+  }
+
+  /** See {@link TargetSession.insertSource}. */
+  async insertSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<InsertSourceResult> {
+    const seen = new Set<number>();
+    const unique = records.filter((r) => (seen.has(r.appId) ? false : (seen.add(r.appId), true)));
+    const tx = this.pool.transaction();
+    let inserted = 0;
+    try {
+      await tx.begin();
+      for (const st of mssqlInsertSourceStatements(this.model, unique)) {
+        inserted += (await runStatement(tx.request(), st, this.types)).rowsAffected.reduce((a, b) => a + b, 0);
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.rollback().catch(() => undefined);
+      throw toDbError('mssql', err, { phase: 'write', table: this.model.source.name, secrets: this.secrets });
+    }
+    return { inserted, skipped: records.length - inserted };
+  }
+
+  /** See {@link TargetSession.deleteFailedLog}. */
+  async deleteFailedLog(): Promise<number> {
+    try {
+      const res = await runStatement(this.pool.request(), typedStatement(deleteFailedSql(MSSQL_STYLE, this.model)), this.types);
+      return res.rowsAffected.reduce((a, b) => a + b, 0);
+    } catch (err) {
+      throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+    }
+  }
+
+  /** See {@link TargetSession.statusSummary}. */
+  async statusSummary(limit = 20): Promise<StatusSummary> {
+    const s = statusSql(MSSQL_STYLE, this.model, limit);
+    const fold = async (st: SqlStatement): Promise<Record<string, number>> =>
+      Object.fromEntries((await this.q(st)).map((r) => [(r['k'] as string | null) ?? '(none)', Number(r['n'])]));
+    const last = (await this.q(s.last)).map((r) => ({
+      appId: Number(r['app_id']), status: r['status'] as 'success' | 'failed',
+      stage: (r['stage'] as string | null) ?? null, failureReason: (r['failure_reason'] as string | null) ?? null,
+      runId: (r['run_id'] as string | null) ?? null, workerId: r['worker_id'] == null ? null : Number(r['worker_id']),
+      attempts: Number(r['attempts'] ?? 1), processedAt: iso(r['processed_at']),
+    }));
+    return { byStatus: await fold(s.byStatus), byStage: await fold(s.byStage), lastFailures: last };
+  }
+
+  /** See {@link TargetSession.ping}. */
+  async ping(): Promise<void> {
+    await this.q({ text: 'SELECT 1 AS one', params: [] });
+  }
+
+  /** See {@link TargetSession.close}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * SQL Server column types as plain data ({@link MssqlTypeSpec}) and the exact conversion of
+ * encoded cells into the values tedious serialises (pure).
+ *
+ * What tedious 19 does with the values (read from node_modules/tedious/lib/data-types):
+ * - Decimal/Numeric: `validate` runs `parseFloat(value)` and the TDS writer sends
+ *   `Math.round(Math.abs(value * 10 ** scale))` as a 64-bit integer — a double round trip.
+ *   It is exact only while that product is an exactly representable integer, so
+ *   {@link tediousDecimalExact} replays the computation and compares with the exact scaled
+ *   integer (BigInt). Values that fail it (≳ 16 significant digits) never go through that
+ *   path: the plan sends them as text and CASTs on the server (see mssql-plan.ts).
+ * - DateTime2/Date: take a JavaScript Date; with `useUTC: true` (forced by the dialect) the
+ *   UTC fields are used, and the non-standard `nanosecondDelta` property (seconds) adds the
+ *   sub-millisecond part. {@link tediousDateTime} builds such a Date from the zone-less
+ *   DateTime, so microseconds are kept and no time zone is involved.
+ * - BigInt accepts bigint/string; Int/SmallInt/TinyInt `Number()`; Bit truthiness.
+ */
+import { canonicalDecimal, type EncodedCell } from '../cell-encode.js';
+import type { DateTime } from '../../mapping/values.js';
+import type { LiveType } from '../preflight.js';
+import type { ColumnModel } from '../schema-types.js';
+import { MSSQL_MAX_NVARCHAR } from './mssql-ddl.js';
+
+/** A driver-neutral SQL Server type: the `mssql` type factory name plus its arguments. */
+export type MssqlTypeSpec =
+  | { readonly name: 'NVarChar' | 'VarChar' | 'NChar' | 'Char'; readonly length: number | 'max' }
+  | { readonly name: 'Decimal' | 'Numeric'; readonly precision: number; readonly scale: number }
+  | { readonly name: 'DateTime2' | 'DateTimeOffset'; readonly scale: number }
+  | { readonly name: 'Int' | 'SmallInt' | 'TinyInt' | 'BigInt' | 'Bit' | 'Float' | 'Real' | 'Date' | 'DateTime' | 'SmallDateTime' };
+
+/** T-SQL spelling of a spec (`nvarchar(50)`, `decimal(18,2)`), for temp tables and CASTs. */
+export function mssqlTypeSql(spec: MssqlTypeSpec): string {
+  switch (spec.name) {
+    case 'NVarChar': case 'VarChar': case 'NChar': case 'Char': return `${spec.name.toLowerCase()}(${spec.length})`;
+    case 'Decimal': case 'Numeric': return `${spec.name.toLowerCase()}(${spec.precision},${spec.scale})`;
+    case 'DateTime2': case 'DateTimeOffset': return `${spec.name.toLowerCase()}(${spec.scale})`;
+    default: return spec.name.toLowerCase();
+  }
+}
+
+/** The spec the product's own DDL gives a model column. */
+export function mssqlSpecForColumn(col: ColumnModel): MssqlTypeSpec {
+  const t = col.type;
+  switch (t.kind) {
+    case 'string': return { name: 'NVarChar', length: t.length === 'max' || t.length > MSSQL_MAX_NVARCHAR ? 'max' : t.length };
+    case 'decimal': return { name: 'Decimal', precision: t.precision, scale: t.scale };
+    case 'tinyint': return { name: 'TinyInt' };
+    case 'smallint': return { name: 'SmallInt' };
+    case 'int': return { name: 'Int' };
+    case 'bigint': return { name: 'BigInt' };
+    case 'bit': return { name: 'Bit' };
+    case 'float': return { name: 'Float' };
+    case 'date': return { name: 'Date' };
+    case 'datetime': case 'instant': return { name: 'DateTime2', scale: 6 };
+  }
+}
+
+/** One row of the INFORMATION_SCHEMA.COLUMNS catalog query (see mssql-plan.ts). */
+export interface MssqlColumnRow {
+  readonly table_name: string;
+  readonly column_name: string;
+  readonly data_type: string;
+  readonly max_length: number | null;
+  readonly numeric_precision: number | null;
+  readonly numeric_scale: number | null;
+  readonly datetime_precision: number | null;
+  readonly is_nullable: 'YES' | 'NO';
+  readonly column_default: string | null;
+  readonly is_identity: number | null;
+  readonly is_computed: number | null;
+}
+
+/** Live catalog row → the spec to bulk-load it with (null for types the product never writes). */
+export function mssqlSpecFromLive(r: MssqlColumnRow): MssqlTypeSpec | null {
+  const len = r.max_length === null || r.max_length < 0 ? 'max' as const : r.max_length;
+  switch (r.data_type.toLowerCase()) {
+    case 'nvarchar': return { name: 'NVarChar', length: len };
+    case 'varchar': return { name: 'VarChar', length: len };
+    case 'nchar': return { name: 'NChar', length: len === 'max' ? 1 : len };
+    case 'char': return { name: 'Char', length: len === 'max' ? 1 : len };
+    case 'ntext': case 'xml': return { name: 'NVarChar', length: 'max' };
+    case 'text': return { name: 'VarChar', length: 'max' };
+    case 'decimal': return { name: 'Decimal', precision: r.numeric_precision ?? 18, scale: r.numeric_scale ?? 0 };
+    case 'numeric': return { name: 'Numeric', precision: r.numeric_precision ?? 18, scale: r.numeric_scale ?? 0 };
+    case 'tinyint': return { name: 'TinyInt' };
+    case 'smallint': return { name: 'SmallInt' };
+    case 'int': return { name: 'Int' };
+    case 'bigint': return { name: 'BigInt' };
+    case 'bit': return { name: 'Bit' };
+    case 'float': return { name: 'Float' };
+    case 'real': return { name: 'Real' };
+    case 'date': return { name: 'Date' };
+    case 'datetime2': return { name: 'DateTime2', scale: r.datetime_precision ?? 7 };
+    case 'datetime': return { name: 'DateTime' };
+    case 'smalldatetime': return { name: 'SmallDateTime' };
+    case 'datetimeoffset': return { name: 'DateTimeOffset', scale: r.datetime_precision ?? 7 };
+    default: return null;
+  }
+}
+
+/** Live catalog row → preflight LiveType and its display spelling. */
+export function mssqlLiveType(r: MssqlColumnRow): { type: LiveType; declared: string } {
+  const spec = mssqlSpecFromLive(r);
+  const declared = spec ? mssqlTypeSql(spec) : r.data_type;
+  if (!spec) return { type: { family: 'other' }, declared };
+  switch (spec.name) {
+    case 'NVarChar': case 'VarChar': case 'NChar': case 'Char': return { type: { family: 'string', length: spec.length }, declared };
+    case 'Decimal': case 'Numeric': return { type: { family: 'exact', precision: spec.precision, scale: spec.scale }, declared };
+    case 'TinyInt': return { type: { family: 'integer', kind: 'tinyint' }, declared };
+    case 'SmallInt': return { type: { family: 'integer', kind: 'smallint' }, declared };
+    case 'Int': return { type: { family: 'integer', kind: 'int' }, declared };
+    case 'BigInt': return { type: { family: 'integer', kind: 'bigint' }, declared };
+    case 'Bit': return { type: { family: 'bit' }, declared };
+    case 'Float': case 'Real': return { type: { family: 'float' }, declared };
+    case 'Date': return { type: { family: 'date' }, declared };
+    case 'DateTime2': return { type: { family: 'datetime', fractionDigits: spec.scale, zoned: false }, declared };
+    case 'DateTime': return { type: { family: 'datetime', fractionDigits: 2, zoned: false }, declared };
+    case 'SmallDateTime': return { type: { family: 'datetime', fractionDigits: 0, zoned: false }, declared };
+    case 'DateTimeOffset': return { type: { family: 'datetime', fractionDigits: spec.scale, zoned: true }, declared };
+  }
+}
+
+/** True when tedious's double-based Decimal serialisation of `text` at `scale` is exact. */
+export function tediousDecimalExact(text: string, scale: number): boolean {
+  const exact = BigInt(text.replace('-', '').replace('.', ''));
+  const sent = Math.round(Math.abs(parseFloat(text) * Math.pow(10, scale)));
+  return Number.isSafeInteger(sent) && BigInt(sent) === exact;
+}
+
+/** A Date carrying tedious's sub-millisecond `nanosecondDelta` (seconds). */
+export type TediousDate = Date & { nanosecondDelta?: number };
+
+/** Zone-less DateTime → Date whose UTC fields are its wall-clock fields (requires useUTC: true). */
+export function tediousDateTime(d: DateTime): TediousDate {
+  const date: TediousDate = new Date(0);
+  // setUTCFullYear keeps years 1..99 literal (Date.UTC would map them to 19xx).
+  date.setUTCFullYear(d.year, d.month - 1, d.day);
+  date.setUTCHours(d.hour, d.minute, d.second, Math.floor(d.micro / 1000));
+  date.nanosecondDelta = (d.micro % 1000) / 1e6;
+  return date;
+}
+
+/** Marker for a decimal value that must travel as text (tedious would round it through a double). */
+export interface InexactDecimal { readonly inexactDecimal: string }
+
+/**
+ * Converts an encoded cell to the value handed to tedious for `spec`. Decimal text is re-scaled
+ * to the live column's scale; if tedious could not send it exactly, an {@link InexactDecimal} is
+ * returned and the plan routes the row through a CAST insert. Throws RangeError when a decimal
+ * does not fit the live precision.
+ */
+export function mssqlValue(cell: EncodedCell, spec: MssqlTypeSpec): unknown {
+  if (cell === null) return null;
+  if (typeof cell === 'object') return tediousDateTime(cell);
+  if (spec.name === 'Decimal' || spec.name === 'Numeric') {
+    const text = canonicalDecimal(String(cell), spec.precision, spec.scale);
+    if (text === null) throw new RangeError(`${String(cell)} is not a decimal number`);
+    return tediousDecimalExact(text, spec.scale) ? Number(text) : { inexactDecimal: text } satisfies InexactDecimal;
+  }
+  if (spec.name === 'BigInt') return typeof cell === 'bigint' ? cell : BigInt(cell);
+  if (spec.name === 'Bit') return cell === 1 || cell === '1';
+  return cell;
+}
+
+/** True for the {@link InexactDecimal} marker. */
+export function isInexactDecimal(v: unknown): v is InexactDecimal {
+  return typeof v === 'object' && v !== null && 'inexactDecimal' in v;
+}

@@ -1,0 +1,261 @@
+/**
+ * The PostgreSQL {@link TargetSession} on `pg`: a Pool of `poolMax` connections (1 = one dedicated
+ * connection), session TimeZone UTC (only `processed_at` is zoned; local timestamps are untouched),
+ * timestamps/dates/numerics read back as text so nothing is reinterpreted by JavaScript.
+ */
+import { prepareBatch } from '../batch-prep.js';
+import { toDbError } from '../classify-error.js';
+import type {
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+} from '../dialect.js';
+import { quoteDouble } from '../identifiers.js';
+import { comparePreflight } from '../preflight.js';
+import type { SchemaModel } from '../schema-types.js';
+import {
+  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+} from '../sql-text.js';
+import type { TargetConfig } from '../target-url.js';
+import { postgresDdl, postgresQualify } from './postgres-ddl.js';
+import {
+  PG_MAX_PARAMS, POSTGRES_STYLE, postgresColumnsSql, postgresLiveTables, postgresUniqueSql, type PgColumnRow,
+} from './postgres-plan.js';
+import { writePostgresBatch, type PgClient } from './postgres-writer.js';
+
+/** Static facts about PostgreSQL. */
+export const POSTGRES_INFO: DialectInfo = {
+  name: 'postgres', maxParams: PG_MAX_PARAMS, bulkLoad: false, supportsSchemas: true,
+  quote: quoteDouble, qualify: postgresQualify,
+};
+
+/** A pooled client: the query slice plus release (passing an Error destroys the connection). */
+export interface PgPoolClient extends PgClient {
+  release(destroy?: Error | boolean): void;
+}
+
+/** The slice of a `pg` Pool this layer calls. */
+export interface PgPool {
+  connect(): Promise<PgPoolClient>;
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  end(): Promise<void>;
+}
+
+const ID_CHUNK = 5000;
+const SOURCE_CHUNK_BYTES = 32 * 1024 * 1024;
+/** OIDs read back as raw text: numeric, date, timestamp, timestamptz, int8. */
+const RAW_TEXT_OIDS = new Set([1700, 1082, 1114, 1184, 20]);
+
+/** Opens a pg Pool for `cfg` and returns a session bound to `model`. */
+export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
+  const pgMod = await import('pg');
+  const pg = (pgMod as unknown as { default?: typeof pgMod }).default ?? pgMod;
+  const secrets = cfg.password ? [cfg.password] : [];
+  const ssl = cfg.params['sslmode'];
+  const num = (k: string): number | undefined => (cfg.params[k] === undefined ? undefined : Number(cfg.params[k]));
+  const connectTimeout = num('connect_timeout');
+  const statementTimeout = num('statement_timeout');
+  const pool = new pg.Pool({
+    host: cfg.host, database: cfg.database, max: Math.max(1, opts.poolMax ?? 1),
+    ...(cfg.port === null ? {} : { port: cfg.port }),
+    ...(cfg.user === null ? {} : { user: cfg.user }),
+    ...(cfg.password === null ? {} : { password: cfg.password }),
+    ...(ssl === undefined || ssl === 'disable' ? {} : { ssl: ssl === 'no-verify' ? { rejectUnauthorized: false } : true }),
+    ...(connectTimeout === undefined ? {} : { connectionTimeoutMillis: connectTimeout * 1000 }),
+    ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
+    application_name: cfg.params['application_name'] ?? opts.applicationName ?? 'xmlmigrate',
+    options: '-c TimeZone=UTC',
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        RAW_TEXT_OIDS.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection dropped by the server (restart, pg_terminate_backend) emits 'error' on the
+  // pool; without a listener Node would crash the worker. The next checkout simply reconnects.
+  pool.on('error', () => undefined);
+  const session = new PostgresSession(pool as unknown as PgPool, model, secrets);
+  try {
+    await session.ping();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  return session;
+}
+
+function isoUtc(text: string | null): string | null {
+  if (text === null) return null;
+  return text.replace(' ', 'T').replace(/\+00(:00)?$/, 'Z');
+}
+
+/** A PostgreSQL session over any {@link PgPool} (tests may inject one). */
+export class PostgresSession implements TargetSession {
+  readonly info = POSTGRES_INFO;
+  private closed = false;
+
+  constructor(private readonly pool: PgPool, readonly model: SchemaModel, private readonly secrets: readonly string[] = []) {}
+
+  private async q<T>(st: SqlStatement): Promise<T[]> {
+    try {
+      return (await this.pool.query(st.text, st.params)).rows as T[];
+    } catch (err) {
+      throw toDbError('postgres', err, { phase: 'query', secrets: this.secrets });
+    }
+  }
+
+  private async withClient<T>(fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+    let client: PgPoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw toDbError('postgres', err, { phase: 'connect', secrets: this.secrets });
+    }
+    try {
+      const out = await fn(client);
+      client.release();
+      return out;
+    } catch (err) {
+      const e = toDbError('postgres', err, { phase: 'write', secrets: this.secrets });
+      // Connection-level failures: destroy the client so the pool opens a fresh one.
+      client.release(e.kind === 'permanent' ? undefined : e);
+      throw e;
+    }
+  }
+
+  /** See {@link TargetSession.preflight}. */
+  async preflight(opts: PreflightOptions = {}): Promise<PreflightProblem[]> {
+    const cols = await this.q<PgColumnRow>(postgresColumnsSql(this.model));
+    const unique = await this.q<{ table_name: string; column_name: string }>(postgresUniqueSql(this.model));
+    return comparePreflight(this.model, postgresLiveTables(cols, unique), opts);
+  }
+
+  /** See {@link TargetSession.applySchema}; one transaction (PostgreSQL DDL is transactional). */
+  async applySchema(opts: { readonly includeSource?: boolean } = {}): Promise<void> {
+    const ddl = postgresDdl(this.model, opts);
+    await this.withClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        for (const s of ddl) await c.query(s);
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** See {@link TargetSession.readSourcePage}. */
+  async readSourcePage(q: SourcePageQuery): Promise<SourceRecord[]> {
+    const rows = await this.q<{ app_id: number; xml: string | null }>(sourcePageSql(POSTGRES_STYLE, this.model, q));
+    return rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml }));
+  }
+
+  /** See {@link TargetSession.readSourceByIds}. */
+  async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
+    const out: SourceRecord[] = [];
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      const rows = await this.q<{ app_id: number; xml: string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids));
+      out.push(...rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
+    }
+    return out.sort((a, b) => a.appId - b.appId);
+  }
+
+  /** See {@link TargetSession.countPending}. */
+  async countPending(q: SourceFilter): Promise<number> {
+    const rows = await this.q<{ n: string }>(countPendingSql(POSTGRES_STYLE, this.model, q));
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** See {@link TargetSession.writeBatch}. */
+  async writeBatch(batch: WriteBatch): Promise<WriteResult> {
+    let prepared;
+    try {
+      prepared = prepareBatch(batch, this.model.processingLog);
+    } catch (err) {
+      throw toDbError('postgres', err, { phase: 'write' });
+    }
+    const p = prepared;
+    const counts = await this.withClient((c) => writePostgresBatch(c, p, this.secrets));
+    return { ...counts, duplicatesDropped: prepared.duplicatesDropped };
+  }
+
+  /** See {@link TargetSession.loggedStatus}. */
+  async loggedStatus(appIds: readonly number[]): Promise<Map<number, 'success' | 'failed'>> {
+    const out = new Map<number, 'success' | 'failed'>();
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      for (const r of await this.q<{ app_id: number; status: 'success' | 'failed' }>(loggedStatusSql(POSTGRES_STYLE, this.model, ids))) {
+        out.set(Number(r.app_id), r.status);
+      }
+    }
+    return out;
+  }
+
+  /** See {@link TargetSession.insertSource}; chunks by size, ON CONFLICT (app_id) DO NOTHING. */
+  async insertSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<InsertSourceResult> {
+    const seen = new Set<number>();
+    const unique = records.filter((r) => (seen.has(r.appId) ? false : (seen.add(r.appId), true)));
+    const q = quoteDouble;
+    const head = `INSERT INTO ${postgresQualify(this.model.source)} (${q('app_id')}, ${q(this.model.sourceColumn)}) VALUES `;
+    const tail = ` ON CONFLICT (${q('app_id')}) DO NOTHING`;
+    const groups: (typeof unique)[] = [];
+    let cur: typeof unique = [];
+    let bytes = 0;
+    for (const r of unique) {
+      if (cur.length > 0 && (bytes + r.xml.length > SOURCE_CHUNK_BYTES || cur.length >= 10_000)) { groups.push(cur); cur = []; bytes = 0; }
+      cur.push(r);
+      bytes += r.xml.length;
+    }
+    if (cur.length) groups.push(cur);
+    const inserted = await this.withClient(async (c) => {
+      let n = 0;
+      await c.query('BEGIN');
+      try {
+        for (const g of groups) {
+          const text = head + g.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ') + tail;
+          n += (await c.query(text, g.flatMap((r) => [r.appId, r.xml]))).rowCount ?? 0;
+        }
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      return n;
+    });
+    return { inserted, skipped: records.length - inserted };
+  }
+
+  /** See {@link TargetSession.deleteFailedLog}. */
+  async deleteFailedLog(): Promise<number> {
+    const st = deleteFailedSql(POSTGRES_STYLE, this.model);
+    try {
+      return (await this.pool.query(st.text, st.params)).rowCount ?? 0;
+    } catch (err) {
+      throw toDbError('postgres', err, { phase: 'query', secrets: this.secrets });
+    }
+  }
+
+  /** See {@link TargetSession.statusSummary}. */
+  async statusSummary(limit = 20): Promise<StatusSummary> {
+    const s = statusSql(POSTGRES_STYLE, this.model, limit);
+    const fold = async (st: SqlStatement): Promise<Record<string, number>> =>
+      Object.fromEntries((await this.q<{ k: string | null; n: string }>(st)).map((r) => [r.k ?? '(none)', Number(r.n)]));
+    const last = (await this.q<Record<string, unknown>>(s.last)).map((r) => ({
+      appId: Number(r['app_id']), status: r['status'] as 'success' | 'failed',
+      stage: (r['stage'] as string | null) ?? null, failureReason: (r['failure_reason'] as string | null) ?? null,
+      runId: (r['run_id'] as string | null) ?? null, workerId: r['worker_id'] == null ? null : Number(r['worker_id']),
+      attempts: Number(r['attempts'] ?? 1), processedAt: isoUtc((r['processed_at'] as string | null) ?? null),
+    }));
+    return { byStatus: await fold(s.byStatus), byStage: await fold(s.byStage), lastFailures: last };
+  }
+
+  /** See {@link TargetSession.ping}. */
+  async ping(): Promise<void> {
+    await this.q({ text: 'SELECT 1', params: [] });
+  }
+
+  /** See {@link TargetSession.close}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Executes a {@link PreparedBatch} on one PostgreSQL connection (I/O only; SQL comes from
+ * `postgres-plan.ts`): BEGIN → multi-row INSERTs per table in order → processing_log → COMMIT,
+ * ROLLBACK on any error before COMMIT.
+ */
+import type { PreparedBatch } from '../batch-prep.js';
+import { toDbError } from '../classify-error.js';
+import type { ErrorPhase } from '../db-error.js';
+import { postgresInsertStatements } from './postgres-plan.js';
+
+/** The slice of a `pg` client this layer calls. */
+export interface PgClient {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** Row counts of one written batch. */
+export interface PgWriteCounts {
+  readonly rowsByTable: Record<string, number>;
+  readonly logRows: number;
+}
+
+/**
+ * Writes `batch` in one transaction on `client`. Throws a DbError; `broken` on it tells the caller
+ * to discard the connection (connection-level failure) rather than return it to the pool.
+ */
+export async function writePostgresBatch(client: PgClient, batch: PreparedBatch, secrets: readonly string[] = []): Promise<PgWriteCounts> {
+  let phase: ErrorPhase = 'begin';
+  let table: string | undefined;
+  try {
+    await client.query('BEGIN');
+    phase = 'write';
+    const rowsByTable: Record<string, number> = {};
+    for (const pt of batch.tables) {
+      table = pt.table.name;
+      let n = 0;
+      for (const st of postgresInsertStatements(pt)) n += (await client.query(st.text, st.params)).rowCount ?? 0;
+      rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
+    }
+    table = batch.log.table.name;
+    let logRows = 0;
+    for (const st of postgresInsertStatements(batch.log)) logRows += (await client.query(st.text, st.params)).rowCount ?? 0;
+    table = undefined;
+    phase = 'commit';
+    await client.query('COMMIT');
+    return { rowsByTable, logRows };
+  } catch (err) {
+    const dbErr = toDbError('postgres', err, { phase, secrets, ...(table === undefined ? {} : { table }) });
+    // After a failed COMMIT the server has already ended the transaction (or the link is gone).
+    if (phase !== 'commit' && dbErr.kind === 'permanent') {
+      try { await client.query('ROLLBACK'); } catch { /* connection is discarded by the caller */ }
+    }
+    throw dbErr;
+  }
+}

@@ -1,0 +1,123 @@
+/** Run metrics folded from BatchResults (coordinator side), and the end summary. */
+import type { BatchResult } from '../ipc/messages.js';
+
+/** Per-worker figures. */
+export interface WorkerFigures {
+  batches: number;
+  ok: number;
+  failed: number;
+  parseMapMs: number;
+  writeMs: number;
+  readMs: number;
+}
+
+/** Everything the summary and `--metrics-out` report. */
+export interface RunSummary {
+  runId: string;
+  command: string;
+  target: string;
+  dialect: string;
+  workers: number;
+  batchSize: number;
+  pool: boolean;
+  readMode: string;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  apps: { total: number; ok: number; failed: number; alreadyLogged: number };
+  appsPerMinute: number;
+  rowsByTable: Record<string, number>;
+  failuresByStage: Record<string, number>;
+  /** First 100 failures. */
+  failedApps: { appId: number; stage: string; reason: string }[];
+  phasesMs: { sourceRead: number; workerRead: number; parseMap: number; write: number };
+  perWorker: Record<string, WorkerFigures>;
+  retries: number;
+  splits: number;
+  workerCrashes: number;
+  warnings: number;
+  stoppedBy: string | null;
+  exitCode: number;
+  peakRssMb: number;
+}
+
+/** Accumulates results. */
+export class RunMetrics {
+  ok = 0;
+  failed = 0;
+  alreadyLogged = 0;
+  readonly rowsByTable: Record<string, number> = {};
+  readonly failuresByStage: Record<string, number> = {};
+  readonly failedApps: { appId: number; stage: string; reason: string }[] = [];
+  readonly perWorker: Record<string, WorkerFigures> = {};
+  phases = { sourceRead: 0, workerRead: 0, parseMap: 0, write: 0 };
+  retries = 0;
+  splits = 0;
+  workerCrashes = 0;
+  warnings = 0;
+  peakRss = 0;
+
+  /** Adds one batch. */
+  add(r: BatchResult): void {
+    this.ok += r.ok;
+    this.failed += r.failed.length;
+    this.alreadyLogged += r.alreadyLogged;
+    for (const [t, n] of Object.entries(r.rowsByTable)) this.rowsByTable[t] = (this.rowsByTable[t] ?? 0) + n;
+    for (const f of r.failed) {
+      this.failuresByStage[f.stage] = (this.failuresByStage[f.stage] ?? 0) + 1;
+      if (this.failedApps.length < 100) this.failedApps.push(f);
+    }
+    const w = (this.perWorker[String(r.workerId)] ??= { batches: 0, ok: 0, failed: 0, parseMapMs: 0, writeMs: 0, readMs: 0 });
+    w.batches++;
+    w.ok += r.ok;
+    w.failed += r.failed.length;
+    w.parseMapMs += r.times.parseMap;
+    w.writeMs += r.times.write;
+    w.readMs += r.times.read;
+    this.phases.workerRead += r.times.read;
+    this.phases.parseMap += r.times.parseMap;
+    this.phases.write += r.times.write;
+    this.retries += r.retries;
+    this.splits += r.splits;
+    this.warnings += r.warnings;
+    this.sampleRss();
+  }
+
+  /** Records the parent's resident set size. */
+  sampleRss(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peakRss) this.peakRss = rss;
+  }
+
+  /** Apps handled so far. */
+  get done(): number {
+    return this.ok + this.failed + this.alreadyLogged;
+  }
+}
+
+/** Renders the end summary for people. */
+export function renderSummary(s: RunSummary): string {
+  const lines: string[] = [];
+  const secs = s.wallSeconds.toFixed(2);
+  lines.push(`${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${Math.round(s.appsPerMinute).toLocaleString('en-US')} apps/min)`);
+  lines.push(`target ${s.target} · ${s.workers} workers · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
+  const rows = Object.entries(s.rowsByTable);
+  if (rows.length) {
+    const w = Math.max(...rows.map(([t]) => t.length));
+    lines.push('rows written:');
+    for (const [t, n] of rows) lines.push(`  ${t.padEnd(w)}  ${String(n).padStart(9)}`);
+  }
+  const p = s.phasesMs;
+  lines.push(`time: source read ${(p.sourceRead / 1000).toFixed(2)} s (parent) · worker read ${(p.workerRead / 1000).toFixed(2)} s · parse+map ${(p.parseMap / 1000).toFixed(2)} s · write ${(p.write / 1000).toFixed(2)} s (summed over workers)`);
+  for (const [id, f] of Object.entries(s.perWorker)) {
+    lines.push(`  worker ${id}: ${f.batches} batches, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s`);
+  }
+  if (s.retries || s.splits || s.workerCrashes) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes}`);
+  if (s.apps.failed) {
+    lines.push(`failures by stage: ${Object.entries(s.failuresByStage).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const f of s.failedApps.slice(0, 10)) lines.push(`  app ${f.appId} [${f.stage}] ${f.reason.length > 160 ? `${f.reason.slice(0, 157)}…` : f.reason}`);
+    if (s.apps.failed > 10) lines.push(`  … ${s.apps.failed - 10} more (xmlmigrate status)`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,34 @@
+/** The frozen, validated settings of one `xmlmigrate run`. */
+
+/** Run settings (flags + environment + config file, merged by src/cli/config.ts). */
+export interface RunConfig {
+  /** Contract file. */
+  readonly contract: string;
+  /** Target database URL (password may come from XMLMIGRATE_TARGET_PASSWORD). */
+  readonly target: string;
+  /** Source database URL; null = the target database holds the source table. */
+  readonly source: string | null;
+  /** Maximum apps this run processes; null = all pending. */
+  readonly limit: number | null;
+  /** Worker processes. Default 4. */
+  readonly workers: number;
+  /** Apps per transaction. Default 100. */
+  readonly batchSize: number;
+  readonly appIdStart: number | null;
+  readonly appIdEnd: number | null;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** true: a pool of `poolSize` connections per worker; false: one dedicated connection. Default false. */
+  readonly pool: boolean;
+  /** Default 4. */
+  readonly poolSize: number;
+  readonly dryRun: boolean;
+  /** Default `warn`. */
+  readonly logLevel: string;
+  readonly logFile: string | null;
+  readonly metricsOut: string | null;
+  readonly progress: boolean;
+  /** `worker`: workers read their documents by app_id; `parent`: the parent reads and ships them. */
+  readonly readMode: 'parent' | 'worker';
+  /** Attempts per transaction for transient errors. Default 5. */
+  readonly retryAttempts: number;
+}

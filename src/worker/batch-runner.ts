@@ -1,0 +1,214 @@
+/**
+ * Runs one batch inside a worker: validate → parse → map every document, then one transaction with
+ * every table (contract order) plus the processing_log rows. A failing transaction is retried when the
+ * error is transient, and split in halves when it is permanent, until each bad app is isolated and
+ * logged `failed` — so every good app lands and no app is half-written.
+ */
+import { DbError, ValueError } from '../db/db-error.js';
+import type { LogRow, TableRows, TargetSession } from '../db/dialect.js';
+import type { TableModel } from '../db/schema-types.js';
+import type { AppFailureInfo, BatchItem, BatchResult, RetryPolicy } from '../ipc/messages.js';
+import { AppFailure } from '../mapping/app-failure.js';
+import type { DataMapper } from '../mapping/data-mapper.js';
+import type { MappedApp } from '../mapping/values.js';
+
+/** One app of a batch after the in-memory stages. */
+type Work = { appId: number; mapped: MappedApp | null; failure: AppFailureInfo | null };
+
+/** Sleep used for backoff (injectable for tests). */
+export type Sleep = (ms: number) => Promise<void>;
+
+const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Dependencies of a BatchRunner. */
+export interface BatchRunnerDeps {
+  readonly mapper: DataMapper;
+  readonly target: TargetSession;
+  readonly runId: string;
+  readonly workerId: number;
+  readonly retry: RetryPolicy;
+  readonly sleep?: Sleep;
+  /** Map everything, write nothing (`--dry-run`). Default false. */
+  readonly dryRun?: boolean;
+  readonly onWarning?: (appId: number, message: string) => void;
+}
+
+/** Maps and writes batches; one instance per worker. */
+export class BatchRunner {
+  private readonly tableByName: Map<string, TableModel>;
+  private readonly sleep: Sleep;
+  constructor(private readonly deps: BatchRunnerDeps) {
+    this.tableByName = new Map(deps.target.model.tables.map((t) => [t.name, t]));
+    this.sleep = deps.sleep ?? realSleep;
+  }
+
+  /** Processes `items` and returns what happened; never throws (fatal problems go in `fatal`). */
+  async run(batchId: number, items: readonly BatchItem[], readMs = 0): Promise<BatchResult> {
+    const result: BatchResult = {
+      batchId, workerId: this.deps.workerId, apps: items.length, ok: 0, failed: [], alreadyLogged: 0,
+      rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null,
+    };
+    const t0 = performance.now();
+    const work = items.map((it) => this.mapOne(it, result));
+    const t1 = performance.now();
+    result.times.parseMap = t1 - t0;
+    try {
+      await this.write(work, result);
+    } catch (err) {
+      result.fatal = { name: (err as Error).name, message: (err as Error).message, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+    }
+    result.times.write = performance.now() - t1;
+    return result;
+  }
+
+  /** Logs `appIds` as failed without processing them (poison documents). */
+  async poison(batchId: number, appIds: readonly number[], reason: string): Promise<BatchResult> {
+    const result: BatchResult = {
+      batchId, workerId: this.deps.workerId, apps: appIds.length, ok: 0, failed: [], alreadyLogged: 0,
+      rowsByTable: {}, times: { read: 0, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null,
+    };
+    const work: Work[] = appIds.map((appId) => ({ appId, mapped: null, failure: { appId, stage: 'worker-crash', reason } }));
+    try {
+      await this.write(work, result);
+    } catch (err) {
+      result.fatal = { name: (err as Error).name, message: (err as Error).message };
+    }
+    return result;
+  }
+
+  private mapOne(item: BatchItem, result: BatchResult): Work {
+    const { appId } = item;
+    if (item.xml === null || item.xml.trim() === '') {
+      return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
+    }
+    try {
+      const mapped = this.deps.mapper.map(item.xml);
+      if (mapped.appId !== appId) {
+        return { appId, mapped: null, failure: { appId, stage: 'validation', reason: `document app id ${mapped.appId} does not match the source row's app_id ${appId}` } };
+      }
+      result.warnings += mapped.warnings.length;
+      for (const w of mapped.warnings) this.deps.onWarning?.(appId, w);
+      return { appId, mapped, failure: null };
+    } catch (err) {
+      if (err instanceof AppFailure) return { appId, mapped: null, failure: { appId, stage: err.stage, reason: err.message } };
+      return { appId, mapped: null, failure: { appId, stage: 'mapping', reason: `internal mapping error: ${(err as Error).message}` } };
+    }
+  }
+
+  private buildWrite(work: readonly Work[]): { tables: TableRows[]; log: LogRow[] } {
+    const rowsByTable = new Map<string, Record<string, unknown>[]>();
+    const log: LogRow[] = [];
+    const { runId, workerId } = this.deps;
+    for (const w of work) {
+      if (w.failure) {
+        log.push({ appId: w.appId, status: 'failed', stage: w.failure.stage, failureReason: w.failure.reason, runId, workerId });
+        continue;
+      }
+      for (const [table, rows] of w.mapped!.tables) {
+        let list = rowsByTable.get(table);
+        if (!list) { list = []; rowsByTable.set(table, list); }
+        for (const r of rows) list.push(r['app_id'] === undefined ? { ...r, app_id: w.appId } : r);
+      }
+      log.push({ appId: w.appId, status: 'success', runId, workerId });
+    }
+    const tables: TableRows[] = [];
+    for (const t of this.deps.target.model.tables) {
+      const rows = rowsByTable.get(t.name);
+      if (rows && rows.length > 0) tables.push({ table: t, rows: rows as TableRows['rows'] });
+    }
+    for (const name of rowsByTable.keys()) {
+      if (!this.tableByName.has(name)) throw new Error(`mapped table ${name} is not in the schema model`);
+    }
+    return { tables, log };
+  }
+
+  /** Writes `work` in one transaction; transient errors retry, permanent ones split. */
+  private async write(work: readonly Work[], result: BatchResult): Promise<void> {
+    if (work.length === 0) return;
+    if (this.deps.dryRun) {
+      const { tables } = this.buildWrite(work);
+      for (const t of tables) result.rowsByTable[t.table.name] = (result.rowsByTable[t.table.name] ?? 0) + t.rows.length;
+      for (const w of work) { if (w.failure) result.failed.push(w.failure); else result.ok++; }
+      return;
+    }
+    try {
+      const res = await this.withRetry(work, result);
+      if (res === 'logged') return;
+      for (const [t, n] of Object.entries(res)) result.rowsByTable[t] = (result.rowsByTable[t] ?? 0) + n;
+      for (const w of work) {
+        if (w.failure) result.failed.push(w.failure);
+        else result.ok++;
+      }
+    } catch (err) {
+      const permanent = err instanceof ValueError || (err instanceof DbError && err.kind === 'permanent' && !isConnectionLevel(err));
+      if (!permanent) throw err;
+      if (work.length > 1) {
+        result.splits++;
+        const mid = Math.ceil(work.length / 2);
+        await this.write(work.slice(0, mid), result);
+        await this.write(work.slice(mid), result);
+        return;
+      }
+      const one = work[0]!;
+      // already in processing_log (another run, a duplicate source row, or an unknown commit outcome)?
+      const logged = await this.deps.target.loggedStatus([one.appId]);
+      if (logged.has(one.appId)) { result.alreadyLogged++; return; }
+      if (one.failure) throw err; // even its failure row cannot be written: nothing sensible is left
+      const reason = err instanceof DbError ? describeDbError(err) : (err as Error).message;
+      await this.write([{ appId: one.appId, mapped: null, failure: { appId: one.appId, stage: 'insert', reason } }], result);
+    }
+  }
+
+  /** One transaction with bounded retries. Returns rows per table, or 'logged' when a lost commit turned out to have landed. */
+  private async withRetry(work: readonly Work[], result: BatchResult): Promise<Record<string, number> | 'logged'> {
+    const { retry } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const w = await this.deps.target.writeBatch(this.buildWrite(work));
+        return { ...w.rowsByTable };
+      } catch (err) {
+        if (!(err instanceof DbError) || err.kind === 'permanent') throw err;
+        if (err.kind === 'commit-unknown') {
+          const ids = work.map((w) => w.appId);
+          const logged = await this.loggedWithRetry(ids, result);
+          if (logged.size === ids.length) {
+            for (const w of work) { if (w.failure) result.failed.push(w.failure); else result.ok++; }
+            return 'logged';
+          }
+        }
+        if (attempt >= retry.maxAttempts) throw err;
+        result.retries++;
+        const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+        await this.sleep(Math.random() * cap);
+      }
+    }
+  }
+
+  private async loggedWithRetry(ids: readonly number[], result: BatchResult): Promise<Map<number, string>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.target.loggedStatus(ids);
+      } catch (err) {
+        if (!(err instanceof DbError) || err.kind === 'permanent' || attempt >= this.deps.retry.maxAttempts) throw err;
+        result.retries++;
+        await this.sleep(Math.random() * Math.min(this.deps.retry.maxDelayMs, this.deps.retry.baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+}
+
+/** Errors that say nothing about the batch's data (auth, missing table): splitting cannot help. */
+function isConnectionLevel(err: DbError): boolean {
+  return err.phase === 'connect' || err.phase === 'begin';
+}
+
+/** One line describing a database error, with its driver fields. */
+export function describeDbError(err: DbError): string {
+  const parts = [err.message];
+  const f: string[] = [];
+  if (err.code !== null) f.push(`code ${err.code}`);
+  if (err.number !== undefined) f.push(`number ${err.number}`);
+  if (err.table) f.push(`table ${err.table}`);
+  if (f.length) parts.push(`(${f.join(', ')})`);
+  return parts.join(' ');
+}
