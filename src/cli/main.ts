@@ -8,6 +8,9 @@ import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSeed } from './commands/seed.js';
+import { registerDemo } from './commands/demo.js';
+import { registerImport } from './commands/import.js';
+import { registerStatus } from './commands/status.js';
 
 function version(): string {
   try {
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerSchema(program);
   registerSeed(program);
+  registerImport(program);
+  registerStatus(program);
+  registerDemo(program);
   registerContractCheck(program);
   registerMap(program);
   registerConformance(program);

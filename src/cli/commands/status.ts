@@ -1,0 +1,46 @@
+/** `xmlmigrate status` and `xmlmigrate retry-failed`: processing_log summary, and clearing failed rows. */
+import type { Command } from 'commander';
+import { loadPlan } from '../load-plan.js';
+import { openSession, targetUrl, withDb } from '../session.js';
+
+/** Registers both commands. */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('summarize processing_log: counts by status and failure stage, last failures')
+    .requiredOption('-c, --contract <file>', 'mapping contract JSON')
+    .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
+    .option('--last <n>', 'failures to list', '10')
+    .option('--json', 'print JSON')
+    .action(async (opts: { contract: string; target?: string; last: string; json?: boolean }) => {
+      const { plan } = await loadPlan(opts.contract);
+      const s = await openSession(targetUrl(opts.target), plan.contract);
+      try {
+        const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
+        const pending = await withDb(() => s.countPending({ excludeLogged: true }));
+        if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending }, null, 2)}\n`); return; }
+        const by = Object.entries(sum.byStatus);
+        process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending} pending in ${s.model.source.name}\n`);
+        const stages = Object.entries(sum.byStage);
+        if (stages.length) process.stdout.write(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+        for (const f of sum.lastFailures) process.stdout.write(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}\n`);
+      } finally {
+        await s.close();
+      }
+    });
+  program
+    .command('retry-failed')
+    .description('delete failed processing_log rows so the next run processes those apps again')
+    .requiredOption('-c, --contract <file>', 'mapping contract JSON')
+    .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
+    .action(async (opts: { contract: string; target?: string }) => {
+      const { plan } = await loadPlan(opts.contract);
+      const s = await openSession(targetUrl(opts.target), plan.contract);
+      try {
+        const n = await withDb(() => s.deleteFailedLog());
+        process.stdout.write(`cleared ${n} failed app${n === 1 ? '' : 's'}; the next run will process ${n === 1 ? 'it' : 'them'} again\n`);
+      } finally {
+        await s.close();
+      }
+    });
+}
