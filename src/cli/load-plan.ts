@@ -19,3 +19,10 @@ export async function loadPlan(file: string): Promise<LoadedPlan> {
     throw err;
   }
 }
+
+/** The contract file from `--contract` or XMLMIGRATE_CONTRACT; a CliError naming both when neither is set. */
+export function contractFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const f = flag ?? env['XMLMIGRATE_CONTRACT'];
+  if (!f) throw new CliError('--contract: required (or set XMLMIGRATE_CONTRACT)', 2);
+  return f;
+}

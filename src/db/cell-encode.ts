@@ -27,6 +27,7 @@ const INT_RANGE: Readonly<Record<IntegerKind, readonly [bigint, bigint]>> = {
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -136,7 +137,7 @@ export function encodeCell(value: CellValue | undefined, column: ColumnModel, ta
     case 'float': {
       const n = typeof value === 'number' ? value
         : value instanceof Decimal ? Number(value.text)
-          : typeof value === 'string' && DECIMAL_TEXT.test(value.trim()) && /\d/.test(value) ? Number(value.trim()) : NaN;
+          : typeof value === 'string' && FLOAT_TEXT.test(value.trim()) ? Number(value.trim()) : NaN;
       return Number.isFinite(n) ? n : fail(`${shown()} is not a finite number`);
     }
     case 'bit': {

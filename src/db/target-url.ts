@@ -117,6 +117,9 @@ export function parseTargetUrl(url: string, passwordOverride?: string | null): T
     }, null);
   }
 
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(text)?.[1];
+  if (authority === undefined) throw new TargetUrlError(`malformed URL ${shown} — expected ${scheme}//user:password@host:port/database`);
+  if (authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '') === '') throw new TargetUrlError(`missing host in ${shown}`);
   let parsed: URL;
   try {
     parsed = new URL(text);

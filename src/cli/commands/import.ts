@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { DataMapper } from '../../mapping/data-mapper.js';
 import { AppFailure } from '../../mapping/app-failure.js';
-import { loadPlan } from '../load-plan.js';
+import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 import { expandXmlInputs } from '../xml-inputs.js';
 
@@ -16,12 +16,12 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description('load XML files into the source table (app id read from each document)')
-    .requiredOption('-c, --contract <file>', 'mapping contract JSON (names the source table and the app id path)')
+    .option('-c, --contract <file>', 'mapping contract JSON (names the source table and the app id path) [env XMLMIGRATE_CONTRACT]')
     .option('-t, --target <url>', 'database holding the source table [env XMLMIGRATE_TARGET_URL]')
     .option('--apply-schema', 'create missing tables first')
     .argument('<xml...>', 'XML files or directories of *.xml')
-    .action(async (inputs: string[], opts: { contract: string; target?: string; applySchema?: boolean }) => {
-      const { plan } = await loadPlan(opts.contract);
+    .action(async (inputs: string[], opts: { contract?: string; target?: string; applySchema?: boolean }) => {
+      const { plan } = await loadPlan(contractFile(opts.contract));
       const files = await expandXmlInputs(inputs);
       const mapper = new DataMapper(plan);
       const s = await openSession(targetUrl(opts.target), plan.contract);

@@ -5,7 +5,7 @@ import type { DialectName } from '../../db/db-error.js';
 import { buildSchemaModel } from '../../db/schema-model.js';
 import { parseTargetUrl } from '../../db/target-url.js';
 import { CliError } from '../cli-error.js';
-import { loadPlan } from '../load-plan.js';
+import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 
 const DIALECTS: readonly DialectName[] = ['mssql', 'postgres', 'sqlite'];
@@ -15,13 +15,13 @@ export function registerSchema(program: Command): void {
   program
     .command('schema')
     .description('print the DDL a contract implies, or create it with --apply')
-    .requiredOption('-c, --contract <file>', 'mapping contract JSON')
+    .option('-c, --contract <file>', 'mapping contract JSON [env XMLMIGRATE_CONTRACT]')
     .option('-d, --dialect <name>', 'mssql | postgres | sqlite (default: the --target dialect)')
     .option('-t, --target <url>', 'database to apply to (with --apply) [env XMLMIGRATE_TARGET_URL]')
     .option('--apply', 'create the schema and every missing table (never alters existing ones)')
     .option('--no-source', 'leave out the source table')
-    .action(async (opts: { contract: string; dialect?: string; target?: string; apply?: boolean; source: boolean }) => {
-      const { plan } = await loadPlan(opts.contract);
+    .action(async (opts: { contract?: string; dialect?: string; target?: string; apply?: boolean; source: boolean }) => {
+      const { plan } = await loadPlan(contractFile(opts.contract));
       const contract = plan.contract;
       if (opts.apply) {
         const url = targetUrl(opts.target);

@@ -4,6 +4,7 @@ import { generateDocuments } from '../../seed/generator.js';
 import { CliError } from '../cli-error.js';
 import { loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
+import { exampleContract } from '../package-root.js';
 
 /** Inserts `count` generated documents starting at `startAppId`; returns inserted/skipped. */
 export async function seedSource(url: string, contractFile: string, count: number, seed: number, startAppId: number, apply: boolean): Promise<{ inserted: number; skipped: number; bytes: number }> {
@@ -44,15 +45,15 @@ export function registerSeed(program: Command): void {
     .command('seed')
     .description('fill the source table with seeded synthetic documents (deterministic for a seed)')
     .requiredOption('-n, --count <n>', 'documents to generate')
-    .option('-c, --contract <file>', 'contract naming the source table', 'contracts/credit-card.json')
+    .option('-c, --contract <file>', 'contract naming the source table [env XMLMIGRATE_CONTRACT] (default: the example contract)')
     .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
     .option('--seed <n>', 'random seed', '42')
     .option('--start-app-id <n>', 'first app id', '1')
     .option('--apply-schema', 'create missing tables first')
-    .action(async (opts: { count: string; contract: string; target?: string; seed: string; startAppId: string; applySchema?: boolean }) => {
+    .action(async (opts: { count: string; contract?: string; target?: string; seed: string; startAppId: string; applySchema?: boolean }) => {
       const url = targetUrl(opts.target);
       const t0 = Date.now();
-      const r = await seedSource(url, opts.contract, int('--count', opts.count, 1), int('--seed', opts.seed, 0), int('--start-app-id', opts.startAppId, 1), opts.applySchema === true);
+      const r = await seedSource(url, opts.contract ?? process.env['XMLMIGRATE_CONTRACT'] ?? exampleContract(), int('--count', opts.count, 1), int('--seed', opts.seed, 0), int('--start-app-id', opts.startAppId, 1), opts.applySchema === true);
       process.stdout.write(`seeded ${r.inserted} documents (${(r.bytes / 1e6).toFixed(1)} MB)${r.skipped ? `, ${r.skipped} app ids already present` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     });
 }

@@ -1,6 +1,6 @@
 /** `xmlmigrate status` and `xmlmigrate retry-failed`: processing_log summary, and clearing failed rows. */
 import type { Command } from 'commander';
-import { loadPlan } from '../load-plan.js';
+import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 
 /** Registers both commands. */
@@ -8,12 +8,12 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('summarize processing_log: counts by status and failure stage, last failures')
-    .requiredOption('-c, --contract <file>', 'mapping contract JSON')
+    .option('-c, --contract <file>', 'mapping contract JSON [env XMLMIGRATE_CONTRACT]')
     .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
     .option('--last <n>', 'failures to list', '10')
     .option('--json', 'print JSON')
-    .action(async (opts: { contract: string; target?: string; last: string; json?: boolean }) => {
-      const { plan } = await loadPlan(opts.contract);
+    .action(async (opts: { contract?: string; target?: string; last: string; json?: boolean }) => {
+      const { plan } = await loadPlan(contractFile(opts.contract));
       const s = await openSession(targetUrl(opts.target), plan.contract);
       try {
         const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
@@ -31,10 +31,10 @@ export function registerStatus(program: Command): void {
   program
     .command('retry-failed')
     .description('delete failed processing_log rows so the next run processes those apps again')
-    .requiredOption('-c, --contract <file>', 'mapping contract JSON')
+    .option('-c, --contract <file>', 'mapping contract JSON [env XMLMIGRATE_CONTRACT]')
     .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
-    .action(async (opts: { contract: string; target?: string }) => {
-      const { plan } = await loadPlan(opts.contract);
+    .action(async (opts: { contract?: string; target?: string }) => {
+      const { plan } = await loadPlan(contractFile(opts.contract));
       const s = await openSession(targetUrl(opts.target), plan.contract);
       try {
         const n = await withDb(() => s.deleteFailedLog());
