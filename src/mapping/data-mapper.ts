@@ -18,6 +18,8 @@ import type { ExprScope } from './expression/index.js';
 import { Decimal, type MappedApp, type Row } from './values.js';
 
 const NO_LEGACY: ReadonlySet<DecisionId> = new Set();
+/** NOT NULL columns without a value, per built row (checked once the row is known to be kept). */
+const missingColumns = new WeakMap<Row, string[]>();
 const ADDRESS_MEANINGFUL = { record: ['zip', 'city', 'street_name', 'street_number', 'state'], source: ['zip_code', 'city', 'street_name'] };
 const EMPLOYMENT_MEANINGFUL = { record: ['business_name', 'monthly_salary', 'job_title', 'zip', 'city'], source: ['business_name', 'zip_code', 'city'] };
 
@@ -108,10 +110,11 @@ export class DataMapper {
         case 'address': case 'employment': rows = this.childRows(t, st, contacts, warnings); break;
         case 'kv': rows = kvRows(t, st, warnings); break;
         case 'policy': rows = policyRows(t, st, warnings); break;
-        case 'warranty': rows = warrantyRows(t, st); break;
+        case 'warranty': rows = warrantyRows(t, st, warnings); break;
         case 'collateral': rows = collateralRows(t, st, getScope()); break;
         default: {
           const row = this.buildRow(t, st, t.hasCalculated ? { kind: 'app' } : { kind: 'none' }, t.hasCalculated ? getScope() : null, t.name === 'app_base');
+          if (row) DataMapper.assertComplete(row);
           rows = row ? [row] : [];
           for (const r of rows) r['app_id'] = appId;
         }
@@ -141,10 +144,15 @@ export class DataMapper {
       if (d === undefined || d === false) { meaningful = true; break; }
     }
     if (!meaningful && !alwaysKeep) return null;
-    if (missing.length > 0) {
-      throw new MappingFailure(`NOT NULL column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no value in the document and no default_value in the contract`);
-    }
+    if (missing.length > 0) missingColumns.set(row, missing);
     return row;
+  }
+
+  /** B8: a kept row with a NOT NULL column that has no value fails the app. */
+  private static assertComplete(row: Row): void {
+    const missing = missingColumns.get(row);
+    if (!missing) return;
+    throw new MappingFailure(`NOT NULL column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no value in the document and no default_value in the contract`);
   }
 
   private contactRows(t: TablePlan, st: DocState, contacts: readonly Contact[]): Row[] {
@@ -152,6 +160,7 @@ export class DataMapper {
     for (const c of contacts) {
       const scope = t.hasCalculated ? elementScope(c.node, c.conId) : null;
       const row = this.buildRow(t, st, { kind: 'contact', contact: c }, scope, true) ?? {};
+      DataMapper.assertComplete(row);
       row['con_id'] = idValue(c.conId);
       row['app_id'] = st.appId;
       rows.push(row);
@@ -179,6 +188,7 @@ export class DataMapper {
       const has = need.record.some((k) => truthy(row[k]))
         || need.source.some((k) => (attrOf(el.node, k) ?? '').trim() !== '');
       if (!has) continue;
+      DataMapper.assertComplete(row);
       row['con_id'] = idValue(el.conId);
       if (typeField && !st.legacy.has('B15')) {
         const key = `${el.conId}\u0000${String(row[typeField.column] ?? '')}`;

@@ -55,7 +55,7 @@ function descendants(node: XNode, tag: string, out: XNode[] = []): XNode[] {
   return out;
 }
 
-function fromContact(st: DocState, f: FieldPlan, contact: XNode, historyFallback: (() => string | null) | null): CellValue {
+function fromContact(st: DocState, f: FieldPlan, contact: XNode, historyFallback: (() => string | null) | null, childBranch: boolean): CellValue {
   const { plan } = st;
   const tail = f.contactTail ?? [];
   if (f.table === 'app_contact_address' || f.path.split('/').includes(plan.addressTag)) {
@@ -77,7 +77,8 @@ function fromContact(st: DocState, f: FieldPlan, contact: XNode, historyFallback
   const childTag = tail.length > 0 ? tail[tail.length - 1]! : null;
   let v: string | undefined;
   let resolved = false;
-  if (childTag && childTag !== plan.employmentTag) {
+  // the reference reads a child element below the contact (app_prod_bcard) only for the primary type
+  if (childBranch && childTag && childTag !== plan.employmentTag) {
     const kids = descendants(contact, childTag);
     const last = kids[kids.length - 1];
     if (last) { v = attrOf(last, f.attr); resolved = true; }
@@ -113,7 +114,7 @@ export function lastValidContact(st: DocState, f: FieldPlan, typeIndex: 0 | 1): 
       return null;
     }
     : null;
-  return fromContact(st, f, chosen, fallback);
+  return fromContact(st, f, chosen, fallback, typeIndex === 0);
 }
 
 /** `authu_contact`: the last contact element of the second type (no con_id check). */

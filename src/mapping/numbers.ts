@@ -76,6 +76,7 @@ export function cleanNumberText(raw: string): string | null {
   let sign = '';
   if (s[0] === '-' || s[0] === '+') { sign = s[0] === '-' ? '-' : ''; s = s.slice(1).trimStart(); }
   if (s[0] === '$') s = s.slice(1).trimStart();
+  if (s[0] === '-' || s[0] === '+') return null; // a second sign ("--5", "-$-5")
   if (s.includes(',')) {
     // thousands separators only between digit groups: 1,234 or 12,345,678.9
     if (!/^\d{1,3}(,\d{3})+(\.\d*)?$/.test(s)) return null;

@@ -101,7 +101,7 @@ function groupBy(fields: readonly FieldPlan[], token: string): Map<string, Field
 }
 
 /** `warranty_field(E)` rows, one per E with meaningful data. */
-export function warrantyRows(t: TablePlan, st: DocState): Row[] {
+export function warrantyRows(t: TablePlan, st: DocState, warnings: string[]): Row[] {
   const rows: Row[] = [];
   for (const [e, fields] of groupBy(t.fields, 'warranty_field')) {
     const row: Row = {};
@@ -111,7 +111,9 @@ export function warrantyRows(t: TablePlan, st: DocState): Row[] {
       const v = text(extractValue(st, f, { kind: 'none' }));
       if (!meaningful(v)) continue;
       any = true;
-      row[f.column] = st.legacy.has('B13') ? v.trim() : coerce(v.trim(), f.dataType, { places: f.length, direct: true, legacy: st.legacy }) ?? v.trim();
+      if (st.legacy.has('B13')) row[f.column] = v.trim();
+      else if (f.dataType === 'string') row[f.column] = f.length !== null && f.length > 0 ? fit(st, warnings, t.name, f.column, v.trim(), f.length) : v.trim();
+      else row[f.column] = coerce(v.trim(), f.dataType, { places: f.length, direct: true, legacy: st.legacy }) ?? v.trim();
     }
     if (!any) continue;
     row['app_id'] = st.appId;
@@ -151,7 +153,8 @@ export function collateralRows(t: TablePlan, st: DocState, scope: ExprScope): Ro
       if (!meaningful(v)) continue;
       if (f.has('numbers_only') || f.has('extract_numeric')) {
         const r = runField(f, st, { kind: 'none' }, null).value;
-        row[f.column] = r ?? null;
+        if (r === undefined || r === null) continue; // no digits: nothing set, not meaningful
+        row[f.column] = r;
         any = true;
         continue;
       }

@@ -43,9 +43,8 @@ function enumLookup(f: FieldPlan, v: Extracted): CellValue {
     const hit = exact.get(key) ?? f.enumLower?.get(key.toLowerCase()) ?? exact.get('');
     if (hit !== undefined) return hit;
   }
-  if (f.nullable) return null;
-  if (f.defaultValue !== null) return f.defaultValue as CellValue;
-  throw new MappingFailure(`${f.table}.${f.column}: value ${JSON.stringify(key)} is not in enum ${f.enumName ?? '?'} and the column is NOT NULL with no default (mappings[${f.index}])`);
+  // no match: NULL; a NOT NULL column then takes its default or, without one, is reported missing (B8)
+  return null;
 }
 
 function bitLookup(map: ReadonlyMap<string, number>, v: Extracted, lower: boolean): number {

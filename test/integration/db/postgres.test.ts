@@ -4,7 +4,7 @@ import { openTarget } from '../../../src/db/create-dialect.js';
 import { defineTargetSuite, type DbHarness } from './target-suite.js';
 
 /** Local server used by the integration suite (override with PG_TEST_URL). */
-export const PG_URL = process.env['PG_TEST_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = process.env['PG_TEST_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 describe('PostgreSQL target', () => {
   defineTargetSuite(async () => {
@@ -24,6 +24,7 @@ describe('PostgreSQL target', () => {
         return (await client.query(sql)).rows as Record<string, unknown>[];
       },
       qualify: (table) => `"${schema}"."${table}"`,
+      text: (col) => `"${col}"::text`,
       async cleanup() {
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await client.end();

@@ -20,6 +20,7 @@ describe('SQLite target', () => {
         return Promise.resolve(raw.prepare(sql).all() as Record<string, unknown>[]);
       },
       qualify: (table) => `"${table}"`,
+      text: (col) => `CAST("${col}" AS TEXT)`,
       cleanup() {
         raw?.close();
         rmSync(dir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ export interface DbHarness {
   raw(sql: string): Promise<Record<string, unknown>[]>;
   /** Qualified, quoted table name for raw SQL. */
   qualify(table: string): string;
+  /** SQL expression rendering column `col` as text (numbers exactly; datetimes `YYYY-MM-DD HH:MM:SS[.ffffff]`). */
+  text(col: string, kind: 'number' | 'datetime' | 'date'): string;
   cleanup(): Promise<void>;
 }
 
@@ -113,17 +115,17 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       const res = await s.writeBatch({ tables: appRows(model, 1), log: [{ appId: 1, status: 'success', runId: 'r1', workerId: 2 }] });
       expect(res.rowsByTable).toEqual({ app_base: 1, app_contact_base: 1, app_detail: 1, app_contact_address: 1, scores: 2 });
       expect(res.logRows).toBe(1);
-      const [base] = await h.raw(`SELECT requested_amount, receive_date, decision_date FROM ${h.qualify('app_base')} WHERE app_id = 1`);
+      const [base] = await h.raw(`SELECT ${h.text('requested_amount', 'number')} AS requested_amount, ${h.text('receive_date', 'datetime')} AS receive_date, ${h.text('decision_date', 'datetime')} AS decision_date FROM ${h.qualify('app_base')} WHERE app_id = 1`);
       expect(String(base?.['requested_amount'])).toBe('12345678901234.56');
       expect(String(base?.['receive_date']).replace('T', ' ')).toBe('2024-02-29 23:59:59.123456');
       expect(String(base?.['decision_date']).replace('T', ' ').replace(/\.0+$/, '')).toBe('2025-01-02 03:04:05');
-      const [detail] = await h.raw(`SELECT intro_apr, transmission_id, late_fee, blackbox, signature_flag FROM ${h.qualify('app_detail')} WHERE app_id = 1`);
+      const [detail] = await h.raw(`SELECT ${h.text('intro_apr', 'number')} AS intro_apr, ${h.text('transmission_id', 'number')} AS transmission_id, late_fee, blackbox, signature_flag FROM ${h.qualify('app_detail')} WHERE app_id = 1`);
       expect(String(detail?.['intro_apr'])).toBe('0.12345');
       expect(String(detail?.['transmission_id'])).toBe('9007199254740993');
       expect(Number(detail?.['late_fee'])).toBe(255);
       expect(String(detail?.['blackbox']).length).toBe(5000);
       expect(Number(detail?.['signature_flag'])).toBe(1);
-      const [contact] = await h.raw(`SELECT first_name, birth_date FROM ${h.qualify('app_contact_base')} WHERE app_id = 1`);
+      const [contact] = await h.raw(`SELECT first_name, ${h.text('birth_date', 'date')} AS birth_date FROM ${h.qualify('app_contact_base')} WHERE app_id = 1`);
       expect(contact?.['first_name']).toBe('Zoë');
       expect(String(contact?.['birth_date'])).toBe('1980-12-31');
       const [log] = await h.raw(`SELECT status, run_id, worker_id, attempts, processed_at FROM ${h.qualify('processing_log')} WHERE app_id = 1`);

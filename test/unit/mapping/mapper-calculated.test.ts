@@ -89,6 +89,13 @@ describe('app-level expressions', () => {
     expect(run('0')).toEqual({ keep: 'k', app_id: 42 });
   });
 
+  it('a CASE returning a date field or the application date (regb_start_date)', () => {
+    const c2 = contract([calc('regb_start_date', 'CASE WHEN regb_start_date IS NOT EMPTY THEN regb_start_date ELSE application.app_receive_date END', { data_type: 'datetime' })]);
+    const run = (app: Record<string, string>) => one(mapXml(c2, xmlDoc({ app })), 'app_operational')['regb_start_date'];
+    expect(run({ regb_start_date: '2015-11-05', app_receive_date: '2014-01-01' })).toEqual(dt('2015-11-05T00:00:00'));
+    expect(run({ regb_start_date: ' ', app_receive_date: '2025-10-9 21:51:8.027' })).toEqual(dt('2025-10-09T21:51:08.027000'));
+  });
+
   it('a CASE returning a field gives its raw text, coerced to the column', () => {
     const c2 = contract([calc('salary',
       "CASE WHEN basis = 'ANNUM' THEN salary / 12 WHEN basis = 'MONTH' THEN salary * 12 ELSE salary END",

@@ -272,8 +272,9 @@ describe('authu_contact', () => {
       .toEqual({ keep: 'k', app_id: 42 });
   });
 
-  it("a present AUTHU bcard with 'N' gives 0", () => {
+  it("a present AUTHU bcard with 'N' or '' gives 0", () => {
     expect(run(person('2', 'AUTHU', 'Bob', {}, el('app_prod_bcard', { issue_card_ind: 'N' })))['auth_user_issue_card_flag']).toBe(0);
+    expect(run(person('2', 'AUTHU', 'Bob', {}, el('app_prod_bcard', { issue_card_ind: '' })))['auth_user_issue_card_flag']).toBe(0);
   });
 });
 
@@ -458,6 +459,14 @@ describe('employment rows', () => {
     const app = mapXml(E, xmlDoc({ children: [person('1', 'PR', 'Ann', {},
       emp({ employment_tp_c: 'CURR', b_name: 'A' }), emp({ employment_tp_c: 'CURR', b_name: 'B' }))] }), { legacy: ['B15'] });
     expect(rows(app, 'app_contact_employment')!.map((r) => r['business_name'])).toEqual(['A', 'B']);
+  });
+});
+
+describe('contact paths in non-contact tables', () => {
+  it('a direct mapping reads the last contact element of the document, valid or not', () => {
+    const c = contract([m('t', 'last_contact_name', 'first_name', { xml_path: CONTACT })]);
+    const app = mapXml(c, xmlDoc({ children: [person('1', 'PR', 'Ann'), contactEl({ con_id: '2', ac_role_tp_c: 'XX', first_name: 'Zed' })] }));
+    expect(one(app, 't')).toEqual({ last_contact_name: 'Zed', app_id: 42 });
   });
 });
 

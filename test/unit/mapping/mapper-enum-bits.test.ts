@@ -99,6 +99,15 @@ describe('enum', () => {
     expect(one(app, 't')).toEqual({ keep: 'k', app_id: 42 });
   });
 
+  it('[last_valid_pr_contact, enum] without a PR contact still runs the enum (catch-all)', () => {
+    const c = contract([
+      m('t', 'population_assignment_enum', 'pop', { xml_path: CONTACT, data_type: 'smallint', mapping_type: ['last_valid_pr_contact', 'enum'] }),
+      m('t', 'app_status', 'pop', { xml_path: CONTACT, data_type: 'smallint', mapping_type: ['last_valid_pr_contact', 'enum'] }),
+    ]);
+    const app = mapXml(c, xmlDoc({ children: [person('1', 'AUTHU', 'A', { pop: 'CM' })] }));
+    expect(one(app, 't')).toEqual({ population_assignment_enum: 229, app_id: 42 });
+  });
+
   it('[last_valid_pr_contact, enum] maps the PR contact attribute', () => {
     const c = contract([
       m('t', 'contact_type_enum', 'ac_role_tp_c', { xml_path: CONTACT, data_type: 'smallint', mapping_type: ['last_valid_pr_contact', 'enum'] }),
