@@ -99,11 +99,21 @@ export function logRowsToRows(log: readonly LogRow[]): Row[] {
   }));
 }
 
-/** Prepares a whole batch (throws ValueError for the first value that cannot be stored). */
+/**
+ * Prepares a whole batch (throws ValueError for the first value that cannot be stored). Entries
+ * for the same table are merged at the table's first position (so a caller may pass tables per
+ * app, in insert order, and still get one statement or bulk load per table).
+ */
 export function prepareBatch(batch: WriteBatch, logTable: TableModel): PreparedBatch {
+  const merged = new Map<string, { table: TableModel; rows: Row[] }>();
+  for (const { table, rows } of batch.tables) {
+    const entry = merged.get(table.name);
+    if (entry) entry.rows.push(...rows);
+    else merged.set(table.name, { table, rows: [...rows] });
+  }
   const duplicatesDropped: DroppedDuplicate[] = [];
   const tables: PreparedTable[] = [];
-  for (const { table, rows } of batch.tables) {
+  for (const { table, rows } of merged.values()) {
     if (rows.length === 0) continue;
     const prepared = prepareTable(table, rows);
     duplicatesDropped.push(...dropDuplicates(prepared));

@@ -18,7 +18,8 @@ import {
 import type { TargetConfig } from '../target-url.js';
 import { postgresDdl, postgresQualify } from './postgres-ddl.js';
 import {
-  PG_MAX_PARAMS, POSTGRES_STYLE, postgresColumnsSql, postgresLiveTables, postgresUniqueSql, type PgColumnRow,
+  PG_MAX_PARAMS, POSTGRES_STYLE, postgresColumnsSql, postgresLiveInfo, postgresLiveTables, postgresUniqueSql,
+  type PgColumnRow, type PgLiveInfo,
 } from './postgres-plan.js';
 import { writePostgresBatch, type PgClient } from './postgres-writer.js';
 
@@ -31,6 +32,8 @@ export const POSTGRES_INFO: DialectInfo = {
 /** A pooled client: the query slice plus release (passing an Error destroys the connection). */
 export interface PgPoolClient extends PgClient {
   release(destroy?: Error | boolean): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** The slice of a `pg` Pool this layer calls. */
@@ -91,6 +94,7 @@ function isoUtc(text: string | null): string | null {
 export class PostgresSession implements TargetSession {
   readonly info = POSTGRES_INFO;
   private closed = false;
+  private live: PgLiveInfo | undefined;
 
   constructor(private readonly pool: PgPool, readonly model: SchemaModel, private readonly secrets: readonly string[] = []) {}
 
@@ -109,14 +113,24 @@ export class PostgresSession implements TargetSession {
     } catch (err) {
       throw toDbError('postgres', err, { phase: 'connect', secrets: this.secrets });
     }
+    // pg-pool drops its own error listener while a client is checked out; a socket error would
+    // then be an unhandled 'error' event and kill the process. The failing query rejects anyway.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     try {
       const out = await fn(client);
+      client.removeListener('error', onError);
       client.release();
       return out;
     } catch (err) {
       const e = toDbError('postgres', err, { phase: 'write', secrets: this.secrets });
-      // Connection-level failures: destroy the client so the pool opens a fresh one.
-      client.release(e.kind === 'permanent' ? undefined : e);
+      if (e.kind === 'permanent') {
+        client.removeListener('error', onError);
+        client.release();
+      } else {
+        // Connection-level failure: destroy the client (the listener stays for late socket errors).
+        client.release(e);
+      }
       throw e;
     }
   }
@@ -124,6 +138,7 @@ export class PostgresSession implements TargetSession {
   /** See {@link TargetSession.preflight}. */
   async preflight(opts: PreflightOptions = {}): Promise<PreflightProblem[]> {
     const cols = await this.q<PgColumnRow>(postgresColumnsSql(this.model));
+    this.live = postgresLiveInfo(cols);
     const unique = await this.q<{ table_name: string; column_name: string }>(postgresUniqueSql(this.model));
     return comparePreflight(this.model, postgresLiveTables(cols, unique), opts);
   }
@@ -136,6 +151,7 @@ export class PostgresSession implements TargetSession {
       try {
         for (const s of ddl) await c.query(s);
         await c.query('COMMIT');
+        this.live = undefined;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw err;
@@ -174,7 +190,10 @@ export class PostgresSession implements TargetSession {
       throw toDbError('postgres', err, { phase: 'write' });
     }
     const p = prepared;
-    const counts = await this.withClient((c) => writePostgresBatch(c, p, this.secrets));
+    // Column defaults decide unnest vs VALUES; read once per session (and after applySchema/preflight).
+    this.live ??= postgresLiveInfo(await this.q<PgColumnRow>(postgresColumnsSql(this.model)));
+    const live = this.live;
+    const counts = await this.withClient((c) => writePostgresBatch(c, p, live, this.secrets));
     return { ...counts, duplicatesDropped: prepared.duplicatesDropped };
   }
 

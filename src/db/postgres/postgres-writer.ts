@@ -1,12 +1,13 @@
 /**
  * Executes a {@link PreparedBatch} on one PostgreSQL connection (I/O only; SQL comes from
- * `postgres-plan.ts`): BEGIN → multi-row INSERTs per table in order → processing_log → COMMIT,
+ * `postgres-plan.ts`): BEGIN → one unnest INSERT (or VALUES INSERTs) per table in order →
+ * processing_log → COMMIT,
  * ROLLBACK on any error before COMMIT.
  */
 import type { PreparedBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type { ErrorPhase } from '../db-error.js';
-import { postgresInsertStatements } from './postgres-plan.js';
+import { postgresTableStatements, type PgLiveInfo } from './postgres-plan.js';
 
 /** The slice of a `pg` client this layer calls. */
 export interface PgClient {
@@ -20,10 +21,10 @@ export interface PgWriteCounts {
 }
 
 /**
- * Writes `batch` in one transaction on `client`. Throws a DbError; `broken` on it tells the caller
- * to discard the connection (connection-level failure) rather than return it to the pool.
+ * Writes `batch` in one transaction on `client` (`live`: catalog facts, see {@link PgLiveInfo}).
+ * Throws a DbError; its `kind` tells the caller whether to discard the connection.
  */
-export async function writePostgresBatch(client: PgClient, batch: PreparedBatch, secrets: readonly string[] = []): Promise<PgWriteCounts> {
+export async function writePostgresBatch(client: PgClient, batch: PreparedBatch, live?: PgLiveInfo, secrets: readonly string[] = []): Promise<PgWriteCounts> {
   let phase: ErrorPhase = 'begin';
   let table: string | undefined;
   try {
@@ -33,12 +34,12 @@ export async function writePostgresBatch(client: PgClient, batch: PreparedBatch,
     for (const pt of batch.tables) {
       table = pt.table.name;
       let n = 0;
-      for (const st of postgresInsertStatements(pt)) n += (await client.query(st.text, st.params)).rowCount ?? 0;
+      for (const st of postgresTableStatements(pt, live)) n += (await client.query(st.text, st.params)).rowCount ?? 0;
       rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
     }
     table = batch.log.table.name;
     let logRows = 0;
-    for (const st of postgresInsertStatements(batch.log)) logRows += (await client.query(st.text, st.params)).rowCount ?? 0;
+    for (const st of postgresTableStatements(batch.log, live)) logRows += (await client.query(st.text, st.params)).rowCount ?? 0;
     table = undefined;
     phase = 'commit';
     await client.query('COMMIT');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTarget } from '../../../src/db/create-dialect.js';
 import { defineTargetSuite, type DbHarness } from './target-suite.js';
 
@@ -28,5 +28,53 @@ describe('SQLite target', () => {
       },
     };
     return harness;
+  });
+});
+
+describe('SQLite target: locking', () => {
+  it('a write lock held by another connection past busy_timeout is a transient DbError; the batch is not half-written', async () => {
+    const { buildSchemaModel } = await import('../../../src/db/schema-model.js');
+    const { DbError } = await import('../../../src/db/db-error.js');
+    const { smallContract, appRows } = await import('./target-suite.js');
+    const dir = mkdtempSync(join(tmpdir(), 'xm-sqlite-lock-'));
+    const file = join(dir, 'lock.db');
+    const model = buildSchemaModel(smallContract('x'));
+    const s = await openTarget(`sqlite:${file}?busy_timeout=200`, model);
+    const other = new Database(file);
+    try {
+      await s.applySchema();
+      other.exec('BEGIN IMMEDIATE');
+      const t0 = Date.now();
+      const err = await s.writeBatch({ tables: appRows(model, 1), log: [{ appId: 1, status: 'success' }] }).catch((e: unknown) => e);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+      expect(err).toBeInstanceOf(DbError);
+      expect(err).toMatchObject({ kind: 'transient', code: 'SQLITE_BUSY', phase: 'begin' });
+      other.exec('ROLLBACK');
+      await s.writeBatch({ tables: appRows(model, 1), log: [{ appId: 1, status: 'success' }] });
+      expect((await s.loggedStatus([1])).get(1)).toBe('success');
+      expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      other.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite target: the CC contract schema', () => {
+  it('applies and preflights clean', async () => {
+    const { buildSchemaModel } = await import('../../../src/db/schema-model.js');
+    const { ccContract } = await import('./target-suite.js');
+    const contract = ccContract('migration');
+    if (!contract) return;
+    const dir = mkdtempSync(join(tmpdir(), 'xm-sqlite-cc-'));
+    const s = await openTarget(`sqlite:${join(dir, 'cc.db')}`, buildSchemaModel(contract));
+    try {
+      await s.applySchema();
+      expect(await s.preflight()).toEqual([]);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

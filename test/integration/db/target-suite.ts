@@ -240,3 +240,13 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
     });
   });
 }
+
+/** The shared CC contract (read-only, never copied), or null when the fixtures are absent. */
+export function ccContract(schema: string): MappingContract | null {
+  const path = '/work/shared/fixtures/xmlconversion/contract-cc.json';
+  try {
+    return { ...(JSON.parse(readFileSync(path, 'utf8')) as MappingContract), target_schema: schema };
+  } catch {
+    return null;
+  }
+}

@@ -87,6 +87,25 @@ export function sqliteDb(): PipelineDb {
   };
 }
 
+/** Read access to one existing SQLite file (for tests that let the CLI create it); reset() is not supported. */
+export function sqliteFileDb(file: string): PipelineDb {
+  const withDb = <T>(fn: (d: Database.Database) => T): T => {
+    const d = new Database(file, { fileMustExist: true });
+    d.defaultSafeIntegers(true);
+    try { return fn(d); } finally { d.close(); }
+  };
+  return {
+    dialect: 'sqlite',
+    schema: 'ignored_on_sqlite',
+    url: () => `sqlite:${file}`,
+    reset: () => Promise.reject(new Error('sqliteFileDb cannot reset')),
+    query: (sql) => Promise.resolve(withDb((d) => d.prepare(sql).all() as Record<string, unknown>[])),
+    exec: (sql) => Promise.resolve(withDb((d) => { d.exec(sql); })),
+    qualify: (t) => `"${t}"`,
+    dispose: () => Promise.resolve(),
+  };
+}
+
 /** One unique PostgreSQL schema for the whole test file; reset() drops and forgets it, dispose() drops it. */
 export async function postgresDb(): Promise<PipelineDb> {
   const schema = `xm_pipe_${process.pid}_${Date.now().toString(36)}`;
@@ -175,6 +194,13 @@ export async function loadSource(url: string, schemaContract: string, docs: read
   } finally {
     await s.close();
   }
+}
+
+/** Applies the schema of `contractFile` (data tables and processing_log, no source table). */
+export async function applySchema(url: string, contractFile: string): Promise<void> {
+  const { contract } = await loadContractFile(contractFile);
+  const s = await openTarget(url, buildSchemaModel(contract));
+  try { await s.applySchema({ includeSource: false }); } finally { await s.close(); }
 }
 
 /** The model of a contract file. */

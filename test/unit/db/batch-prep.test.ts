@@ -65,3 +65,16 @@ describe('processing_log rows', () => {
     expect(b.log.rows).toEqual([[1, 'success', null, null, null, null, 1, null]]);
   });
 });
+
+describe('prepareBatch merging', () => {
+  it('merges per-app entries of one table at its first position', () => {
+    const b = prepareBatch({
+      tables: [
+        { table: t('app_base'), rows: [{ app_id: 1 }] }, { table: t('scores'), rows: [{ app_id: 1, score_identifier: 'A', score: 1 }] },
+        { table: t('app_base'), rows: [{ app_id: 2 }] }, { table: t('scores'), rows: [{ app_id: 2, score_identifier: 'A', score: 2 }] },
+      ],
+      log: [],
+    }, model.processingLog);
+    expect(b.tables.map((p) => [p.table.name, p.rows.map((r) => r[0])])).toEqual([['app_base', [1, 2]], ['scores', [1, 2]]]);
+  });
+});

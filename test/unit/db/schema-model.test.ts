@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderDdl } from '../../../src/db/create-dialect.js';
 import { IdentifierError } from '../../../src/db/identifiers.js';
 import { buildSchemaModel, SchemaModelError, tokenNames } from '../../../src/db/schema-model.js';
 import { findTable, type SchemaModel, type TableModel } from '../../../src/db/schema-types.js';
@@ -127,5 +128,19 @@ describe.skipIf(!existsSync(CC_PATH))('buildSchemaModel (shared CC contract, rea
     expect(col('app_base', 'receive_date')).toBe('receive_date:datetime!');
     expect(table(model, 'app_contact_employment').primaryKey).toEqual(['app_id', 'con_id', 'employment_type_enum']);
     expect(cols(table(model, 'app_report_results_lookup'))).toEqual(['app_id:int!', 'name:string(100)!', 'value:string(250)', 'source_report_key:string(20)']);
+  });
+
+  it('renders sensible DDL for every dialect', async () => {
+    const mssql = (await renderDdl('mssql', model)).join('\nGO\n');
+    expect(mssql).toContain('[iovation_blackbox] nvarchar(max) NULL');
+    expect(mssql).toContain('[card_intro_purchase_apr] decimal(18,5) NULL');
+    expect(mssql).toContain('CREATE TABLE [migration].[app_xml_staging] (\n  [app_id] int NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL');
+    expect(mssql).toContain('CONSTRAINT [pk_app_contact_address] PRIMARY KEY ([app_id], [con_id], [address_type_enum])');
+    const pg = (await renderDdl('postgres', model)).join(';\n');
+    expect(pg).toContain('"iovation_blackbox" text NULL');
+    expect(pg).toContain('"card_intro_purchase_apr" numeric(18,5) NULL');
+    expect(pg).toContain('"receive_date" timestamp(6) without time zone NOT NULL');
+    const sqlite = (await renderDdl('sqlite', model)).join(';\n');
+    expect(sqlite).toContain('"card_intro_purchase_apr" DECIMAL_TEXT(18,5) NULL');
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTable } from '../../../../src/db/batch-prep.js';
 import { postgresCreateTable, postgresDdl } from '../../../../src/db/postgres/postgres-ddl.js';
-import { postgresInsertStatements, postgresLiveTables, postgresValue, type PgColumnRow } from '../../../../src/db/postgres/postgres-plan.js';
+import {
+  needsValuesForm, postgresArrayType, postgresInsertStatements, postgresLiveInfo, postgresLiveTables, postgresTableStatements, postgresValue,
+  type PgColumnRow, type PgLiveInfo,
+} from '../../../../src/db/postgres/postgres-plan.js';
 import { DateTime, Decimal } from '../../../../src/mapping/values.js';
 import { smallModel, tableOf } from '../helpers.js';
 
@@ -80,5 +83,41 @@ describe('PostgreSQL catalog normaliser', () => {
     expect(t?.columns.get('n')).toMatchObject({ declared: 'numeric(12,2)', type: { family: 'exact', precision: 12, scale: 2 } });
     expect(t?.columns.get('ts')?.type).toEqual({ family: 'datetime', fractionDigits: 6, zoned: true });
     expect(t?.columns.get('j')?.type).toEqual({ family: 'other' });
+  });
+});
+
+describe('PostgreSQL unnest fast path', () => {
+  const pt = () => prepareTable(tableOf('app_base'), [
+    { app_id: 1, receive_date: new DateTime(2024, 2, 29, 23, 59, 59, 123456), product_line_enum: 600, requested_amount: new Decimal('12345678901234.56') },
+    { app_id: 2, receive_date: new DateTime(2024, 3, 1), product_line_enum: 601 },
+  ]);
+
+  it('writes a table with one INSERT … SELECT * FROM unnest, one array per used column, wide element types', () => {
+    expect(postgresTableStatements(pt())).toEqual([{
+      text: 'INSERT INTO "xm_small"."app_base" ("app_id", "receive_date", "product_line_enum", "requested_amount") OVERRIDING SYSTEM VALUE SELECT * FROM unnest($1::bigint[], $2::timestamp[], $3::bigint[], $4::numeric[])',
+      params: [[1, 2], ['2024-02-29 23:59:59.123456', '2024-03-01 00:00:00.000000'], [600, 601], ['12345678901234.56', null]],
+    }]);
+    // Strings are sent as text[] so the column itself rejects over-long values (a varchar(n) cast would truncate).
+    expect(postgresArrayType({ name: 'x', type: { kind: 'string', length: 5 }, nullable: true })).toBe('text');
+  });
+
+  it('falls back to VALUES … DEFAULT when a NULL meets a live default, or for a boolean column', () => {
+    const defaults: PgLiveInfo = { defaults: new Map([['app_base', new Set(['requested_amount'])]]), booleans: new Map() };
+    expect(needsValuesForm(pt(), defaults)).toBe(true);
+    expect(postgresTableStatements(pt(), defaults)[0]?.text).toContain('VALUES ($1, $2, $3, $4), ($5, $6, $7, DEFAULT)');
+    const unrelated: PgLiveInfo = { defaults: new Map([['app_base', new Set(['decision_date'])]]), booleans: new Map() };
+    expect(needsValuesForm(pt(), unrelated)).toBe(false);
+    const bools: PgLiveInfo = { defaults: new Map(), booleans: new Map([['app_base', new Set(['product_line_enum'])]]) };
+    expect(needsValuesForm(pt(), bools)).toBe(true);
+  });
+
+  it('derives the decision facts from catalog rows', () => {
+    const r = (column_name: string, extra: Partial<PgColumnRow>): PgColumnRow => ({
+      table_name: 't', column_name, data_type: 'integer', character_maximum_length: null, numeric_precision: null, numeric_scale: null,
+      datetime_precision: null, is_nullable: 'YES', column_default: null, is_identity: 'NO', is_generated: 'NEVER', ...extra,
+    });
+    const info = postgresLiveInfo([r('a', { column_default: '0' }), r('b', { is_identity: 'YES' }), r('c', { data_type: 'boolean' }), r('d', {})]);
+    expect([...(info.defaults.get('t') ?? [])]).toEqual(['a', 'b']);
+    expect([...(info.booleans.get('t') ?? [])]).toEqual(['c']);
   });
 });
