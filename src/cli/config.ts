@@ -18,7 +18,7 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   appIdStart: 'XMLMIGRATE_APP_ID_START', appIdEnd: 'XMLMIGRATE_APP_ID_END', shard: 'XMLMIGRATE_SHARD',
   pool: 'XMLMIGRATE_POOL', poolSize: 'XMLMIGRATE_POOL_SIZE', logLevel: 'XMLMIGRATE_LOG_LEVEL',
   logFile: 'XMLMIGRATE_LOG_FILE', metricsOut: 'XMLMIGRATE_METRICS_OUT', readMode: 'XMLMIGRATE_READ_MODE',
-  retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS',
+  retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS', outageWaitSeconds: 'XMLMIGRATE_OUTAGE_WAIT',
 };
 
 /** Flag spelling of each setting, for messages. */
@@ -26,13 +26,13 @@ const FLAGS: Readonly<Record<string, string>> = {
   contract: '--contract', target: '--target', source: '--source', limit: '--limit', workers: '--workers',
   batchSize: '--batch-size', appIdStart: '--app-id-start', appIdEnd: '--app-id-end', shard: '--shard',
   pool: '--pool', poolSize: '--pool-size', logLevel: '--log-level', logFile: '--log-file',
-  metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts',
+  metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
 };
 
 /** Defaults. */
 export const DEFAULTS = {
   target: 'sqlite:xmlmigrate.db', workers: 4, batchSize: 100, pool: false, poolSize: 4,
-  logLevel: 'warn', readMode: 'parent' as const, retryAttempts: 5,
+  logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
 };
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -111,5 +111,6 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     progress: get('progress') === undefined ? true : bool('progress', get('progress')),
     readMode,
     retryAttempts: opt('retryAttempts', 1, 50) ?? DEFAULTS.retryAttempts,
+    outageWaitSeconds: opt('outageWaitSeconds', 0, 86_400) ?? DEFAULTS.outageWaitSeconds,
   });
 }

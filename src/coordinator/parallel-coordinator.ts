@@ -88,6 +88,7 @@ export function mergeResults(a: BatchResult, b: BatchResult): BatchResult {
     alreadyLogged: a.alreadyLogged + b.alreadyLogged, rowsByTable: rows,
     times: { read: a.times.read + b.times.read, parseMap: a.times.parseMap + b.times.parseMap, write: a.times.write + b.times.write },
     retries: a.retries + b.retries, splits: a.splits + b.splits + 1, warnings: a.warnings + b.warnings, fatal: a.fatal ?? b.fatal,
+    pending: [...a.pending, ...b.pending],
   };
 }
 

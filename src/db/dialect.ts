@@ -145,6 +145,8 @@ export interface TargetSession {
   applySchema(opts?: { readonly includeSource?: boolean }): Promise<void>;
   /** Keyset page: filters of `q`, ORDER BY app_id, at most `q.limit` rows. */
   readSourcePage(q: SourcePageQuery): Promise<SourceRecord[]>;
+  /** The app_ids of one keyset page, without their documents (the parent of a worker-reads run pages with this). */
+  readSourceIds(q: SourcePageQuery): Promise<number[]>;
   /** Source documents for exactly these app_ids (missing ids are absent from the result), ordered by app_id. */
   readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]>;
   /** Number of source rows matching `q`. */

@@ -57,11 +57,11 @@ function sourceWhere(style: SqlStyle, model: SchemaModel, q: SourceFilter, param
   return where.length ? ` WHERE ${where.join(' AND ')}` : '';
 }
 
-/** The keyset page query: `SELECT app_id, xml … WHERE <filters> ORDER BY app_id` limited to `q.limit`. */
-export function sourcePageSql(style: SqlStyle, model: SchemaModel, q: SourcePageQuery): SqlStatement {
+/** The keyset page query: `SELECT app_id, xml … WHERE <filters> ORDER BY app_id` limited to `q.limit` (`idsOnly`: app_id alone). */
+export function sourcePageSql(style: SqlStyle, model: SchemaModel, q: SourcePageQuery, idsOnly = false): SqlStatement {
   validateSourceFilter(style.dialect, q);
   const params: (string | number | null)[] = [];
-  const cols = `s.${style.quote('app_id')} AS app_id, s.${style.quote(model.sourceColumn)} AS xml`;
+  const cols = idsOnly ? `s.${style.quote('app_id')} AS app_id` : `s.${style.quote('app_id')} AS app_id, s.${style.quote(model.sourceColumn)} AS xml`;
   const from = ` FROM ${style.qualify(model.source)} s`;
   if (style.limit === 'top') {
     params.push(q.limit);

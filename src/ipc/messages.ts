@@ -87,8 +87,10 @@ export interface BatchResult {
   retries: number;
   splits: number;
   warnings: number;
-  /** Set when the batch could not be completed at all (database unreachable, …): the run must stop. */
+  /** Set when the batch could not be completed at all (database unreachable, …). */
   fatal: SerializedError | null;
+  /** With `fatal`: the app_ids neither written nor logged (they can run again once the database is back). */
+  pending: number[];
 }
 
 /** Worker → parent. */

@@ -36,6 +36,7 @@ export interface RunSummary {
   retries: number;
   splits: number;
   workerCrashes: number;
+  outages: number;
   warnings: number;
   stoppedBy: string | null;
   exitCode: number;
@@ -55,6 +56,7 @@ export class RunMetrics {
   retries = 0;
   splits = 0;
   workerCrashes = 0;
+  outages = 0;
   warnings = 0;
   peakRss = 0;
 
@@ -113,7 +115,7 @@ export function renderSummary(s: RunSummary): string {
   for (const [id, f] of Object.entries(s.perWorker)) {
     lines.push(`  worker ${id}: ${f.batches} batches, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s`);
   }
-  if (s.retries || s.splits || s.workerCrashes) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes}`);
+  if (s.retries || s.splits || s.workerCrashes || s.outages) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes} · database outages survived ${s.outages}`);
   if (s.apps.failed) {
     lines.push(`failures by stage: ${Object.entries(s.failuresByStage).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     for (const f of s.failedApps.slice(0, 10)) lines.push(`  app ${f.appId} [${f.stage}] ${f.reason.length > 160 ? `${f.reason.slice(0, 157)}…` : f.reason}`);

@@ -28,6 +28,15 @@ export class RunAbort extends Error {
   }
 }
 
+/** The database stayed unreachable longer than the circuit breaker waits. */
+export class OutageError extends Error {
+  override readonly name = 'OutageError';
+}
+
+function isOutage(kind: string | null | undefined): boolean {
+  return kind === 'transient' || kind === 'commit-unknown';
+}
+
 /** Collaborators the processor needs. */
 export interface ProcessorDeps {
   readonly log: Logger;
@@ -98,8 +107,17 @@ export class ProductionProcessor {
       };
       const pending = await source.countPending(filter);
       const total = cfg.limit === null ? pending : Math.min(cfg.limit, pending);
-      const exitCode = total === 0 ? 0 : await this.migrate(source, target, filter, total);
-      return this.summary(started, total, exitCode);
+      let exitCode: number;
+      try {
+        exitCode = total === 0 ? 0 : await this.migrate(source, target, filter, total);
+      } catch (err) {
+        if (!(err instanceof OutageError)) throw err;
+        this.deps.log.error({ error: err.message }, 'run stopped: database unreachable');
+        exitCode = 3;
+      }
+      // with the source in another database, logged apps are only discovered while paging
+      const finalTotal = source !== target && exitCode <= 1 ? this.metrics.done : total;
+      return this.summary(started, finalTotal, exitCode);
     } finally {
       await target.close().catch(() => undefined);
       if (source !== target) await source.close().catch(() => undefined);
@@ -147,30 +165,58 @@ export class ProductionProcessor {
     let last = cfg.appIdStart !== null ? cfg.appIdStart - 1 : 0;
     let batchId = 0;
     const maxInflight = cfg.workers + 2;
+    // app_ids of batches that met a database outage: they run again once the circuit closes
+    const retryIds: number[] = [];
+    let outage: string | null = null;
     const onResult = (r: BatchResult) => {
       this.metrics.add(r);
-      if (r.fatal && !fatal) fatal = r.fatal.message;
+      if (r.fatal) {
+        if (isOutage(r.fatal.kind)) { retryIds.push(...r.pending); outage ??= r.fatal.message; }
+        else fatal ??= r.fatal.message;
+      }
       this.deps.progress.update(this.metrics.done, this.metrics.failed);
     };
+    const submit = (input: JobInput) => {
+      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { fatal ??= err.message; }).finally(() => { inflight.delete(p); });
+      inflight.add(p);
+    };
+    const toInput = async (ids: number[], docs?: Map<number, string | null>): Promise<JobInput> => {
+      if (cfg.readMode === 'worker') return { appIds: ids };
+      const byId = docs ?? new Map((await source.readSourceByIds(ids)).map((r) => [r.appId, r.xml] as const));
+      return { items: ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null })) };
+    };
     try {
-      while (remaining > 0 && !this.stopSignal && !fatal) {
+      while (!this.stopSignal && !fatal) {
+        if (outage !== null) {
+          // circuit open: no new work until in-flight batches settle and the database answers again
+          await Promise.all(inflight);
+          await this.waitForDatabase(target, outage);
+          outage = null;
+          this.metrics.outages++;
+          while (retryIds.length > 0) await this.guard(target, async () => submit(await toInput(retryIds.splice(0, cfg.batchSize))));
+          continue;
+        }
+        if (remaining <= 0) {
+          if (inflight.size === 0) break;
+          await Promise.race(inflight);
+          continue;
+        }
+        const q = { ...filter, afterAppId: last, limit: Math.min(cfg.batchSize, remaining) };
         const t0 = performance.now();
-        const page = await source.readSourcePage({ ...filter, afterAppId: last, limit: Math.min(cfg.batchSize, remaining) });
+        const page = await this.guard(source, async () => (cfg.readMode === 'worker'
+          ? (await source.readSourceIds(q)).map((appId) => ({ appId, xml: undefined as string | null | undefined }))
+          : await source.readSourcePage(q)));
         this.metrics.phases.sourceRead += performance.now() - t0;
-        if (page.length === 0) break;
+        if (page.length === 0) { remaining = 0; continue; }
         last = page[page.length - 1]!.appId;
         let records = page;
         if (!filter.excludeLogged) {
-          const logged = await target.loggedStatus(page.map((p) => p.appId));
+          const logged = await this.guard(target, () => target.loggedStatus(page.map((p) => p.appId)));
           records = page.filter((p) => !logged.has(p.appId));
         }
         if (records.length === 0) continue;
         remaining -= records.length;
-        const input: JobInput = cfg.readMode === 'worker' && !records.some((r) => r.xml === undefined)
-          ? { items: records.map((r) => ({ appId: r.appId, xml: r.xml })) }
-          : { items: records.map((r) => ({ appId: r.appId, xml: r.xml })) };
-        const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { if (!fatal) fatal = err.message; }).finally(() => { inflight.delete(p); });
-        inflight.add(p);
+        submit(await toInput(records.map((r) => r.appId), cfg.readMode === 'worker' ? undefined : new Map(records.map((r) => [r.appId, r.xml ?? null]))));
         while (inflight.size >= maxInflight) await Promise.race(inflight);
       }
       await Promise.all(inflight);
@@ -188,6 +234,39 @@ export class ProductionProcessor {
     return this.metrics.failed > 0 ? 1 : 0;
   }
 
+  /** Runs a parent-side query; a transient database error opens the circuit (probe, then retry once it closes). */
+  private async guard<T>(session: TargetSession, fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof DbError) || !isOutage(err.kind)) throw err;
+        await this.waitForDatabase(session, err.message);
+      }
+    }
+  }
+
+  /**
+   * Circuit breaker: probes the database every `probeIntervalMs` until it answers or `outageWaitSeconds`
+   * pass; then the run ends with exit 3 and a resumable state (every batch is all-or-nothing).
+   */
+  private async waitForDatabase(session: TargetSession, lastError: string): Promise<void> {
+    const waitMs = this.cfg.outageWaitSeconds * 1000;
+    const deadline = Date.now() + waitMs;
+    this.deps.log.warn({ error: lastError, waitSeconds: this.cfg.outageWaitSeconds }, 'database unreachable: no new work; probing');
+    const interval = Math.min(2000, Math.max(100, waitMs / 10));
+    while (Date.now() < deadline && !this.stopSignal) {
+      await new Promise((r) => setTimeout(r, interval));
+      try {
+        await session.ping();
+        this.deps.log.warn({}, 'database reachable again: resuming');
+        return;
+      } catch { /* still down */ }
+    }
+    this.fatalMessage = `database unreachable for ${this.cfg.outageWaitSeconds} s (last error: ${lastError}); nothing was half-written — run the same command again to resume`;
+    throw new OutageError(this.fatalMessage);
+  }
+
   /** Set when a fatal database error stopped the run. */
   fatalMessage: string | null = null;
 
@@ -198,13 +277,13 @@ export class ProductionProcessor {
     m.sampleRss();
     const cfg = this.cfg;
     return {
-      runId: this.runId, command: process.argv.slice(2).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
+      runId: this.runId, command: process.argv.slice(2).map((a) => redactUrl(a)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
       workers: cfg.workers, batchSize: cfg.batchSize, pool: cfg.pool, readMode: cfg.readMode, dryRun: cfg.dryRun,
       startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: wall,
       apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged },
       appsPerMinute: wall > 0 ? (m.done / wall) * 60 : 0,
       rowsByTable: m.rowsByTable, failuresByStage: m.failuresByStage, failedApps: m.failedApps,
-      phasesMs: m.phases, perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes,
+      phasesMs: m.phases, perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes, outages: m.outages,
       warnings: m.warnings, stoppedBy: this.stopSignal ?? (this.fatalMessage ? `fatal error: ${this.fatalMessage}` : null),
       exitCode, peakRssMb: Math.round(m.peakRss / 1048576),
     };

@@ -31,4 +31,6 @@ export interface RunConfig {
   readonly readMode: 'parent' | 'worker';
   /** Attempts per transaction for transient errors. Default 5. */
   readonly retryAttempts: number;
+  /** How long the circuit breaker waits for an unreachable database before ending the run. Default 60. */
+  readonly outageWaitSeconds: number;
 }

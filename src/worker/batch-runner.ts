@@ -44,18 +44,43 @@ export class BatchRunner {
 
   /** Processes `items` and returns what happened; never throws (fatal problems go in `fatal`). */
   async run(batchId: number, items: readonly BatchItem[], readMs = 0): Promise<BatchResult> {
+    return this.runChunks(batchId, items.length, (async function* () { yield items; })(), readMs);
+  }
+
+  /**
+   * Like {@link run}, with the documents arriving in chunks (a worker reading its own documents):
+   * each chunk is mapped and its XML released before the next is read, so memory stays bounded by
+   * the chunk, not the batch. Time spent waiting for chunks counts as read time.
+   */
+  async runChunks(batchId: number, apps: number, chunks: AsyncIterable<readonly BatchItem[]>, readMs = 0): Promise<BatchResult> {
     const result: BatchResult = {
-      batchId, workerId: this.deps.workerId, apps: items.length, ok: 0, failed: [], alreadyLogged: 0,
-      rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null,
+      batchId, workerId: this.deps.workerId, apps, ok: 0, failed: [], alreadyLogged: 0,
+      rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
     };
-    const t0 = performance.now();
-    const work = items.map((it) => this.mapOne(it, result));
+    const work: Work[] = [];
+    const it = chunks[Symbol.asyncIterator]();
+    for (;;) {
+      const r0 = performance.now();
+      let next: IteratorResult<readonly BatchItem[]>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        result.fatal = { name: (err as Error).name, message: `reading source documents failed: ${(err as Error).message}`, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+        return result;
+      }
+      const r1 = performance.now();
+      result.times.read += r1 - r0;
+      if (next.done) break;
+      for (const item of next.value) work.push(this.mapOne(item, result));
+      result.times.parseMap += performance.now() - r1;
+    }
     const t1 = performance.now();
-    result.times.parseMap = t1 - t0;
+    const done = new Set<number>();
     try {
-      await this.write(work, result);
+      await this.write(work, result, done);
     } catch (err) {
       result.fatal = { name: (err as Error).name, message: (err as Error).message, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+      result.pending = work.map((w) => w.appId).filter((id) => !done.has(id));
     }
     result.times.write = performance.now() - t1;
     return result;
@@ -65,13 +90,15 @@ export class BatchRunner {
   async poison(batchId: number, appIds: readonly number[], reason: string): Promise<BatchResult> {
     const result: BatchResult = {
       batchId, workerId: this.deps.workerId, apps: appIds.length, ok: 0, failed: [], alreadyLogged: 0,
-      rowsByTable: {}, times: { read: 0, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null,
+      rowsByTable: {}, times: { read: 0, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
     };
     const work: Work[] = appIds.map((appId) => ({ appId, mapped: null, failure: { appId, stage: 'worker-crash', reason } }));
+    const done = new Set<number>();
     try {
-      await this.write(work, result);
+      await this.write(work, result, done);
     } catch (err) {
-      result.fatal = { name: (err as Error).name, message: (err as Error).message };
+      result.fatal = { name: (err as Error).name, message: (err as Error).message, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+      result.pending = appIds.filter((id) => !done.has(id));
     }
     return result;
   }
@@ -122,17 +149,18 @@ export class BatchRunner {
     return { tables, log };
   }
 
-  /** Writes `work` in one transaction; transient errors retry, permanent ones split. */
-  private async write(work: readonly Work[], result: BatchResult): Promise<void> {
+  /** Writes `work` in one transaction; transient errors retry, permanent ones split. `done` collects handled app_ids. */
+  private async write(work: readonly Work[], result: BatchResult, done: Set<number>): Promise<void> {
     if (work.length === 0) return;
     if (this.deps.dryRun) {
       const { tables } = this.buildWrite(work);
       for (const t of tables) result.rowsByTable[t.table.name] = (result.rowsByTable[t.table.name] ?? 0) + t.rows.length;
-      for (const w of work) { if (w.failure) result.failed.push(w.failure); else result.ok++; }
+      for (const w of work) { if (w.failure) result.failed.push(w.failure); else result.ok++; done.add(w.appId); }
       return;
     }
     try {
       const res = await this.withRetry(work, result);
+      for (const w of work) done.add(w.appId);
       if (res === 'logged') return;
       for (const [t, n] of Object.entries(res)) result.rowsByTable[t] = (result.rowsByTable[t] ?? 0) + n;
       for (const w of work) {
@@ -145,17 +173,17 @@ export class BatchRunner {
       if (work.length > 1) {
         result.splits++;
         const mid = Math.ceil(work.length / 2);
-        await this.write(work.slice(0, mid), result);
-        await this.write(work.slice(mid), result);
+        await this.write(work.slice(0, mid), result, done);
+        await this.write(work.slice(mid), result, done);
         return;
       }
       const one = work[0]!;
       // already in processing_log (another run, a duplicate source row, or an unknown commit outcome)?
-      const logged = await this.deps.target.loggedStatus([one.appId]);
-      if (logged.has(one.appId)) { result.alreadyLogged++; return; }
+      const logged = await this.loggedWithRetry([one.appId], result);
+      if (logged.has(one.appId)) { result.alreadyLogged++; done.add(one.appId); return; }
       if (one.failure) throw err; // even its failure row cannot be written: nothing sensible is left
       const reason = err instanceof DbError ? describeDbError(err) : (err as Error).message;
-      await this.write([{ appId: one.appId, mapped: null, failure: { appId: one.appId, stage: 'insert', reason } }], result);
+      await this.write([{ appId: one.appId, mapped: null, failure: { appId: one.appId, stage: 'insert', reason } }], result, done);
     }
   }
 

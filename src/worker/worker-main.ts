@@ -7,7 +7,7 @@ import { buildSchemaModel } from '../db/schema-model.js';
 import { openTarget } from '../db/create-dialect.js';
 import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
-import type { FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
+import type { BatchItem, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
 import { serializeError } from '../ipc/messages.js';
 import { checkContract } from '../mapping/contract-loader.js';
 import { DataMapper } from '../mapping/data-mapper.js';
@@ -21,6 +21,19 @@ let source: TargetSession | null = null;
 let log: Logger | null = null;
 let queue: Promise<void> = Promise.resolve();
 let stopping = false;
+
+/** Documents read per query in worker-reads mode: bounds memory to a few documents, not a batch. */
+const READ_CHUNK = 16;
+
+/** Reads the batch's documents a chunk at a time; app_ids missing from the source come back as NULL documents. */
+async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
+  for (let i = 0; i < appIds.length; i += READ_CHUNK) {
+    const ids = appIds.slice(i, i + READ_CHUNK);
+    const recs = await source!.readSourceByIds(ids);
+    const byId = new Map(recs.map((r) => [r.appId, r.xml]));
+    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
+  }
+}
 
 function send(msg: FromWorker): void {
   if (process.connected) process.send?.(msg);
@@ -70,16 +83,7 @@ process.on('message', (msg: ToWorker) => {
       break;
     case 'batch-ids':
       queue = queue.then(async () => {
-        const t0 = performance.now();
-        let items;
-        try {
-          const recs = await source!.readSourceByIds(msg.appIds);
-          items = recs.map((r) => ({ appId: r.appId, xml: r.xml }));
-        } catch (err) {
-          send({ t: 'result', result: { batchId: msg.batchId, workerId: -1, apps: msg.appIds.length, ok: 0, failed: [], alreadyLogged: 0, rowsByTable: {}, times: { read: 0, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: serializeError(err) } });
-          return;
-        }
-        const res = await runner!.run(msg.batchId, items, performance.now() - t0);
+        const res = await runner!.runChunks(msg.batchId, msg.appIds.length, readInChunks(msg.appIds));
         send({ t: 'result', result: res });
       });
       break;

@@ -192,6 +192,11 @@ export class MssqlSession implements TargetSession {
     return (await this.q(sourcePageSql(MSSQL_STYLE, this.model, q))).map((r) => ({ appId: Number(r['app_id']), xml: (r['xml'] as string | null) ?? null }));
   }
 
+  /** See {@link TargetSession.readSourceIds}. */
+  async readSourceIds(q: SourcePageQuery): Promise<number[]> {
+    return (await this.q(sourcePageSql(MSSQL_STYLE, this.model, q, true))).map((r) => Number(r['app_id']));
+  }
+
   /** See {@link TargetSession.readSourceByIds}. */
   async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];

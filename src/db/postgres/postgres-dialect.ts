@@ -165,6 +165,11 @@ export class PostgresSession implements TargetSession {
     return rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml }));
   }
 
+  /** See {@link TargetSession.readSourceIds}. */
+  async readSourceIds(q: SourcePageQuery): Promise<number[]> {
+    return (await this.q<{ app_id: number }>(sourcePageSql(POSTGRES_STYLE, this.model, q, true))).map((r) => Number(r.app_id));
+  }
+
   /** See {@link TargetSession.readSourceByIds}. */
   async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];

@@ -118,6 +118,11 @@ export class SqliteSession implements TargetSession {
       .map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
   }
 
+  /** See {@link TargetSession.readSourceIds}. */
+  readSourceIds(q: SourcePageQuery): Promise<number[]> {
+    return this.run(() => this.all<{ app_id: number }>(sourcePageSql(SQLITE_STYLE, this.model, q, true)).map((r) => Number(r.app_id)));
+  }
+
   /** See {@link TargetSession.readSourceByIds}. */
   readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
     return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
