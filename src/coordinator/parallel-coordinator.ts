@@ -28,6 +28,8 @@ export interface CoordinatorOptions {
   maxCrashesPerBatch?: number;
   /** Extra environment for workers. */
   env?: NodeJS.ProcessEnv;
+  /** Extra Node.js flags for workers. */
+  execArgv?: string[];
   /** Called for lifecycle events worth logging. */
   onEvent?: (event: CoordinatorEvent) => void;
 }
@@ -138,6 +140,7 @@ export class ParallelCoordinator {
   private spawn(id: number): Promise<void> {
     const child = fork(this.script, [], {
       serialization: 'advanced',
+      execArgv: [...process.execArgv, ...(this.opts.execArgv ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...this.opts.env },
     });

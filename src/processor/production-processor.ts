@@ -70,7 +70,7 @@ export class ProductionProcessor {
   /** Runs to completion and returns the summary (exitCode inside). Throws RunAbort for exit 2/3 before work starts. */
   async run(): Promise<RunSummary> {
     const cfg = this.cfg;
-    const started = new Date();
+    const startedAt = new Date();
     let contract;
     try {
       contract = (await loadContractFile(cfg.contract)).contract;
@@ -87,8 +87,20 @@ export class ProductionProcessor {
     } catch (err) {
       throw new RunAbort(`--target/--source: ${(err as Error).message}`, 2);
     }
-    const target = await this.open(targetCfg, model, 'target');
-    const source = sourceCfg ? await this.open(sourceCfg, model, 'source') : target;
+    // workers take a while to start (modules, contract, connection): fork them while the parent
+    // connects and runs the preflight; they are stopped again if the run cannot go on
+    const coordinator = this.createCoordinator();
+    const started = coordinator.start().then(() => null, (err: unknown) => err);
+    let target: TargetSession;
+    let source: TargetSession;
+    try {
+      target = await this.open(targetCfg, model, 'target');
+      source = sourceCfg ? await this.open(sourceCfg, model, 'source') : target;
+    } catch (err) {
+      await started;
+      await coordinator.abort();
+      throw err;
+    }
     try {
       const problems = [
         ...(await target.preflight({ target: true, source: source === target })),
@@ -109,7 +121,7 @@ export class ProductionProcessor {
       const total = cfg.limit === null ? pending : Math.min(cfg.limit, pending);
       let exitCode: number;
       try {
-        exitCode = total === 0 ? 0 : await this.migrate(source, target, filter, total);
+        exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total);
       } catch (err) {
         if (!(err instanceof OutageError)) throw err;
         this.deps.log.error({ error: err.message }, 'run stopped: database unreachable');
@@ -117,8 +129,9 @@ export class ProductionProcessor {
       }
       // with the source in another database, logged apps are only discovered while paging
       const finalTotal = source !== target && exitCode <= 1 ? this.metrics.done : total;
-      return this.summary(started, finalTotal, exitCode);
+      return this.summary(startedAt, finalTotal, exitCode);
     } finally {
+      if (this.coordinator === null) { await started; await coordinator.stop(); }
       await target.close().catch(() => undefined);
       if (source !== target) await source.close().catch(() => undefined);
     }
@@ -135,9 +148,9 @@ export class ProductionProcessor {
     }
   }
 
-  private async migrate(source: TargetSession, target: TargetSession, filter: SourceFilter, total: number): Promise<number> {
+  private createCoordinator(): ParallelCoordinator {
     const cfg = this.cfg;
-    const coordinator = new ParallelCoordinator({
+    return new ParallelCoordinator({
       workers: cfg.workers,
       ...(this.deps.workerScript ? { workerScript: this.deps.workerScript } : {}),
       init: {
@@ -150,12 +163,16 @@ export class ProductionProcessor {
         else this.deps.log.info(e, e.type);
       },
     });
+  }
+
+  private async migrate(coordinator: ParallelCoordinator, started: Promise<unknown>, source: TargetSession, target: TargetSession, filter: SourceFilter, total: number): Promise<number> {
+    const cfg = this.cfg;
     this.coordinator = coordinator;
-    try {
-      await coordinator.start();
-    } catch (err) {
-      if (err instanceof WorkerStartError) throw new RunAbort(`workers could not start: ${err.message}`, 3);
-      throw err;
+    const startError = await started;
+    if (startError) {
+      await coordinator.abort();
+      if (startError instanceof WorkerStartError) throw new RunAbort(`workers could not start: ${startError.message}`, 3);
+      throw startError;
     }
     this.deps.onStarted?.(coordinator);
     this.deps.progress.start(total);

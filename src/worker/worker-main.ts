@@ -9,11 +9,14 @@ import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
 import type { BatchItem, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
 import { serializeError } from '../ipc/messages.js';
-import { checkContract } from '../mapping/contract-loader.js';
+import type { MappingContract } from '../mapping/contract-types.js';
 import { DataMapper } from '../mapping/data-mapper.js';
 import { compilePlan } from '../mapping/plan.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { BatchRunner } from './batch-runner.js';
+
+const noop = () => undefined;
+const SILENT: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT, flush: async () => undefined } as unknown as Logger;
 
 let runner: BatchRunner | null = null;
 let target: TargetSession | null = null;
@@ -40,13 +43,16 @@ function send(msg: FromWorker): void {
 }
 
 async function init(cfg: WorkerInit): Promise<void> {
-  log = createLogger({ level: cfg.logLevel, file: cfg.logFile, base: { runId: cfg.runId, workerId: cfg.workerId } });
+  // workers log only to --log-file (the parent owns the terminal); pino is loaded only then
+  log = cfg.logFile
+    ? (await import('../observability/logger.js')).createLogger({ level: cfg.logLevel, file: cfg.logFile, base: { runId: cfg.runId, workerId: cfg.workerId } })
+    : SILENT;
   try {
-    const raw = JSON.parse(await readFile(cfg.contractFile, 'utf8')) as unknown;
-    const checked = checkContract(raw, cfg.contractFile);
-    if (!checked.contract) throw new Error(`invalid contract ${cfg.contractFile}`);
-    const plan = compilePlan(checked.contract);
-    const model = buildSchemaModel(checked.contract);
+    // the parent already checked this contract (schema + semantics); compile it directly
+    const text = await readFile(cfg.contractFile, 'utf8');
+    const contract = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as MappingContract;
+    const plan = compilePlan(contract);
+    const model = buildSchemaModel(contract);
     const env = process.env;
     target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}` });
     source = cfg.source ? await openTarget(parseTargetUrl(cfg.source, env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null), model, { poolMax: 1 }) : target;

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// End-to-end `xmlmigrate run` benchmark against a real database (issue #3).
+// Loads the successfully-mapping XmlConversion fixture documents, repeated under distinct app_ids,
+// into a source table, then times the built CLI for each configuration of a sweep.
+//
+// Usage: node benchmarks/pipeline.mjs [--target postgres://postgres@127.0.0.1:5432/test] [--docs 750]
+//          [--limit 750] [--workers 1,2,4] [--batch 25,50,100] [--pool off,on] [--read worker,parent]
+//          [--repeat 3] [--schema xmbench] [--out benchmarks/results/pipeline.json]
+// Needs `npm run build` and ../shared/fixtures/xmlconversion. Prints machine, command and a table.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compilePlan } from '../dist/mapping/plan.js';
+import { DataMapper } from '../dist/mapping/data-mapper.js';
+import { buildSchemaModel } from '../dist/db/schema-model.js';
+import { openTarget } from '../dist/db/create-dialect.js';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
+const list = (n, d) => String(opt(n, d)).split(',');
+const target = opt('--target', 'postgres://postgres@127.0.0.1:5432/test');
+const docsN = Number(opt('--docs', '750'));
+const limit = Number(opt('--limit', String(docsN)));
+const repeat = Number(opt('--repeat', '3'));
+const schema = opt('--schema', 'xmbench');
+const out = opt('--out', null);
+const fixtures = path.resolve(opt('--fixtures', '../shared/fixtures/xmlconversion'));
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+// contract copy pointing at the benchmark schema and an app_xml source table
+const contract = JSON.parse(fs.readFileSync(path.join(fixtures, 'contract-cc.json'), 'utf8'));
+contract.target_schema = schema;
+contract.source_table = 'app_xml';
+contract.source_column = 'xml';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xmbench-'));
+const contractFile = path.join(tmp, 'contract.json');
+fs.writeFileSync(contractFile, JSON.stringify(contract));
+const mapper = new DataMapper(compilePlan(contract));
+const base = fs.readdirSync(path.join(fixtures, 'xml')).filter((f) => f.endsWith('.xml')).sort()
+  .map((f) => fs.readFileSync(path.join(fixtures, 'xml', f), 'utf8'))
+  .filter((x) => { try { mapper.map(x); return true; } catch { return false; } });
+
+const model = buildSchemaModel(contract);
+const session = await openTarget(target, model, { poolMax: 1 });
+const dialect = target.split(':')[0];
+async function sql(text) {
+  if (dialect.startsWith('postgres')) execFileSync('psql', [target, '-q', '-c', text], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+await session.applySchema({ includeSource: true });
+let bytes = 0;
+for (let i = 0; i < docsN; i += 100) {
+  const chunk = [];
+  for (let k = i; k < Math.min(docsN, i + 100); k++) {
+    const appId = 1_000_000 + k;
+    const xml = base[k % base.length].replace(/(<Request\b[^>]*?\bID=")[^"]*(")/, `$1${appId}$2`);
+    bytes += Buffer.byteLength(xml);
+    chunk.push({ appId, xml });
+  }
+  await session.insertSource(chunk);
+}
+// baseline: read the same XML values out of the source table, by keyset pages of 100
+const readTimes = [];
+for (let r = 0; r < repeat; r++) {
+  const t = performance.now(); let n = 0; let last = 0;
+  for (;;) { const page = await session.readSourcePage({ afterAppId: last, limit: 100, excludeLogged: false }); if (!page.length) break; n += page.length; last = page.at(-1).appId; if (n >= limit) break; }
+  readTimes.push((performance.now() - t) / 1000);
+}
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const readSeconds = median(readTimes);
+
+async function reset() {
+  if (dialect.startsWith('postgres')) await sql(`TRUNCATE ${schema}.processing_log, ${schema}.app_base CASCADE`);
+  else await session.deleteFailedLog();
+}
+
+const results = [];
+for (const workers of list('--workers', '4')) for (const batch of list('--batch', '50')) for (const pool of list('--pool', 'off')) for (const read of list('--read', 'worker')) {
+  const walls = [];
+  let rss = 0; let summary = null;
+  for (let r = 0; r < repeat; r++) {
+    await reset();
+    const metrics = path.join(tmp, 'm.json');
+    const cliArgs = ['run', '--contract', contractFile, '--target', target, '--limit', String(limit), '--workers', workers, '--batch-size', batch, pool === 'on' ? '--pool' : '--no-pool', '--read-mode', read, '--no-progress', '--metrics-out', metrics];
+    const t = performance.now();
+    const p = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, path.join(root, 'bin/xmlmigrate.js'), ...cliArgs], { encoding: 'utf8' });
+    const wall = (performance.now() - t) / 1000;
+    if (p.status !== 0) { console.error(p.stdout, p.stderr); process.exit(1); }
+    rss = Math.max(rss, Number(p.stderr.trim().split('\n').at(-1)) / 1024);
+    summary = JSON.parse(fs.readFileSync(metrics, 'utf8'));
+    walls.push(wall);
+  }
+  const wall = median(walls);
+  const row = { workers: Number(workers), batch: Number(batch), pool, read, wallSeconds: +wall.toFixed(3), walls: walls.map((w) => +w.toFixed(3)), appsPerMinute: Math.round(limit / wall * 60), vsReadOnly: +(wall / readSeconds).toFixed(2), peakRssMb: Math.round(rss), ok: summary.apps.ok };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+await session.close();
+await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+const report = {
+  benchmark: 'pipeline', command: `node benchmarks/pipeline.mjs ${args.join(' ')}`.trim(),
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  target: target.replace(/:[^:@/]*@/, ':***@'), documents: docsN, sourceMb: +(bytes / 1e6).toFixed(1), limit, repeat,
+  readOnlySeconds: +readSeconds.toFixed(3), results,
+};
+console.log(JSON.stringify({ ...report, results: undefined }, null, 1));
+if (out) fs.writeFileSync(out, JSON.stringify(report, null, 2));
+fs.rmSync(tmp, { recursive: true, force: true });
