@@ -40,6 +40,8 @@ export interface XmlDocument {
 
 type FxpNode = Record<string, unknown>;
 
+/** Cheap pre-check: any control character, surrogate or non-character at all (valid pairs included). */
+const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 /** Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
 const INVALID_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -89,7 +91,7 @@ export function readXmlDocument(xml: string, spec: ScanSpec): XmlDocument {
     throw new XmlDocumentError('not an XML document: it must start with "<" and end with ">"', 'validation', 0);
   }
   const { skeleton, watchedChildren } = targetedScan(text, spec);
-  const bad = INVALID_CHAR.exec(skeleton);
+  const bad = SUSPECT_CHAR.test(skeleton) ? INVALID_CHAR.exec(skeleton) : null;
   if (bad) {
     const code = bad[0].codePointAt(0) ?? 0;
     throw new XmlDocumentError(`invalid XML character U+${code.toString(16).toUpperCase().padStart(4, '0')} in a mapped element`, 'parsing');
