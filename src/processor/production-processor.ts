@@ -187,6 +187,8 @@ export class ProductionProcessor {
     let outage: string | null = null;
     const onResult = (r: BatchResult) => {
       this.metrics.add(r);
+      for (const f of r.failed) this.deps.log.info({ batchId: r.batchId, workerId: r.workerId, appId: f.appId, stage: f.stage }, f.reason);
+      this.deps.log.debug({ batchId: r.batchId, workerId: r.workerId, ok: r.ok, failed: r.failed.length, retries: r.retries, splits: r.splits }, 'batch done');
       if (r.fatal) {
         if (isOutage(r.fatal.kind)) { retryIds.push(...r.pending); outage ??= r.fatal.message; }
         else fatal ??= r.fatal.message;
