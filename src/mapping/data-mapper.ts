@@ -73,21 +73,22 @@ export class DataMapper {
 
   private checkDocument(doc: XmlDocument): number {
     const { plan } = this;
-    if (!doc.byPath.has(plan.appPath)) {
-      const parent = plan.appPath.slice(0, plan.appPath.lastIndexOf('/'));
-      const others = [...doc.watchedChildren].filter((n) => n !== plan.appTable);
-      const hint = others.find((n) => n.toLowerCase().includes(plan.appTable.toLowerCase()) || plan.appTable.toLowerCase().includes(n.toLowerCase()));
-      if (hint) throw new AppFailure('validation', `wrong product line: found ${parent}/${hint} but the contract expects ${plan.appPath}`);
-      throw new AppFailure('validation', `missing required application element ${plan.appPath}`);
-    }
     const src = plan.appIdSource;
     const node = doc.byPath.get(src.path)?.at(-1);
     const raw = node ? (attrOf(node, src.attr) ?? (src.attr === 'ID' ? attrOf(node, 'id') : undefined)) : undefined;
     const t = raw?.trim() ?? '';
-    if (t === '') throw new AppFailure('validation', `missing app id: ${src.path}@${src.attr} is absent or blank`);
-    if (!/^\d{1,10}$/.test(t) || Number(t) <= 0 || Number(t) > 2147483647) {
-      throw new AppFailure('validation', `invalid app id ${JSON.stringify(t)} at ${src.path}@${src.attr}: must be a positive integer`);
+    const valid = /^\d{1,10}$/.test(t) && Number(t) > 0 && Number(t) <= 2147483647;
+    // the product-line check comes first, but carries the app id when there is one (for logs and import)
+    if (!doc.byPath.has(plan.appPath)) {
+      const appId = valid ? Number(t) : null;
+      const parent = plan.appPath.slice(0, plan.appPath.lastIndexOf('/'));
+      const others = [...doc.watchedChildren].filter((n) => n !== plan.appTable);
+      const hint = others.find((n) => n.toLowerCase().includes(plan.appTable.toLowerCase()) || plan.appTable.toLowerCase().includes(n.toLowerCase()));
+      if (hint) throw new AppFailure('validation', `wrong product line: found ${parent}/${hint} but the contract expects ${plan.appPath}`, appId);
+      throw new AppFailure('validation', `missing required application element ${plan.appPath}`, appId);
     }
+    if (t === '') throw new AppFailure('validation', `missing app id: ${src.path}@${src.attr} is absent or blank`);
+    if (!valid) throw new AppFailure('validation', `invalid app id ${JSON.stringify(t)} at ${src.path}@${src.attr}: must be a positive integer`);
     return Number(t);
   }
 

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, haveFixtures } from '../fixtures-path.js';
@@ -21,7 +22,7 @@ describe.runIf(ok)('xmlmigrate map / conformance on the XmlConversion fixtures (
     expect(first.tables['app_pricing_cc']?.[0]?.['card_purchase_apr']).toBe(34.45);
     expect(first.tables['app_pricing_cc']?.[0]?.['card_intro_cash_advance_apr']).toBe(0.09589);
     expect(lines[1]).toMatchObject({ app_id: null, tables: {}, error: expect.stringMatching(/^validation: /) });
-    expect(lines[2]).toMatchObject({ app_id: null, error: 'validation: wrong product line: found /Provenir/Request/CustData/IL_application but the contract expects /Provenir/Request/CustData/application' });
+    expect(lines[2]).toMatchObject({ app_id: 600000, error: 'validation: wrong product line: found /Provenir/Request/CustData/IL_application but the contract expects /Provenir/Request/CustData/application' });
   });
 
   it('map --format table is readable and names every table', () => {
@@ -39,6 +40,19 @@ describe.runIf(ok)('xmlmigrate map / conformance on the XmlConversion fixtures (
     expect(rep.samples).toBe(readdirSync(path.join(FIXTURES, 'xml')).filter((f) => f.endsWith('.xml')).length);
     expect(rep.unexplained).toBe(0);
     expect(Object.keys(rep.byDecision).sort()).toEqual(['B1', 'B11', 'B2']);
+  });
+
+  it('import keeps a document that will fail validation when its app id is readable (the run logs why)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xmimp-'));
+    const target = `sqlite:${path.join(dir, 'i.db')}`;
+    const r = runCli(['import', '-c', path.join(FIXTURES, 'contract-cc.json'), '-t', target, '--apply-schema',
+      path.join(FIXTURES, 'xml', 'sample-source-xml-wrong-schema--600000.xml'), path.join(FIXTURES, 'xml', 'bloat.xml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toBe('imported 1 documents into app_xml_staging, 1 file(s) skipped');
+    expect(r.stderr).toContain('bloat.xml: skipped: validation: ');
+    const run = runCli(['run', '-c', path.join(FIXTURES, 'contract-cc.json'), '-t', target, '--workers', '1', '--no-progress']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('app 600000 [validation] wrong product line: found /Provenir/Request/CustData/IL_application');
   });
 
   it('a missing XML path is a one-line usage error', () => {

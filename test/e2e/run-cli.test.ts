@@ -78,11 +78,10 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
 
   it('import loads the documents, reports and skips the bad files (exit 1)', async () => {
     const r = cli(['import', '--contract', contract, '--target', target, ...goodFiles, path.join(tmp, failing.file),
-      path.join(FIXTURES, 'xml', 'bloat.xml'), path.join(FIXTURES, 'xml', 'sample-source-xml-wrong-schema--600000.xml')]);
+      path.join(FIXTURES, 'xml', 'bloat.xml')]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim()).toBe('imported 6 documents into app_xml_staging, 2 file(s) skipped');
-    expect(r.stderr).toMatch(/bloat\.xml: skipped: validation: /);
-    expect(r.stderr).toMatch(/wrong-schema--600000\.xml: skipped: validation: /);
+    expect(r.stdout.trim()).toBe('imported 6 documents into app_xml_staging, 1 file(s) skipped');
+    expect(r.stderr.trim()).toMatch(/bloat\.xml: skipped: validation: [^\n]+$/);
     const t = sqliteFileDb(db);
     const ids = (await t.query('SELECT app_id FROM "app_xml_staging" ORDER BY app_id')).map((x) => Number(x['app_id']));
     expect(ids).toEqual([...good.map((x) => x.appId)].sort((a, b) => a - b).concat(FAILING_APP_ID));

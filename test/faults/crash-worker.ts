@@ -52,7 +52,7 @@ process.on('message', (msg) => {
   const ids = msg.t === 'batch' ? msg.items.map((i) => i.appId) : msg.t === 'batch-ids' ? msg.appIds : [];
   if (ids.some((id) => EXIT.has(id))) process.exit(137);
   if (ids.some((id) => KILL.has(id))) process.kill(process.pid, 'SIGKILL');
-  if (ids.some((id) => THROW.has(id))) setImmediate(() => { throw new Error('test: poison document crashed the worker'); });
+  if (ids.some((id) => THROW.has(id))) throw new Error('test: poison document crashed the worker (uncaught)');
 });
 `;
   writeFileSync(file, js);

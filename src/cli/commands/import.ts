@@ -1,7 +1,8 @@
 /**
  * `xmlmigrate import --target … --contract … <files or directories>`: loads XML files into the source
  * table. The app id is read from each document (the contract's app_base.app_id mapping); files that
- * cannot be read or carry no valid app id are reported and skipped.
+ * cannot be read or carry no valid app id are reported and skipped. A document that will fail later
+ * (wrong product line, unmappable) is imported when its app id is readable: the run logs why it failed.
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
