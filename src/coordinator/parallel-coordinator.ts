@@ -193,10 +193,30 @@ export class ParallelCoordinator {
     h.ready = false;
     this.opts.onEvent?.({ type: 'worker-crash', workerId: h.id, pid: h.child.pid, code, signal, batchId: job?.id ?? null });
     if (job) this.requeueAfterCrash(job, signal ?? `exit code ${code}`);
-    // replace the worker; if it cannot start any more, fail whatever is queued
-    this.spawn(h.id).catch((err: Error) => {
-      for (const j of this.queue.splice(0)) j.reject(err);
-    });
+    void this.respawn(h.id);
+  }
+
+  /**
+   * Replaces a dead worker. A replacement that dies while starting is tried again (bounded); one that
+   * reports a start-up error (bad URL, wrong password) will not do better, so queued work fails.
+   */
+  private async respawn(id: number): Promise<void> {
+    const attempts = 3;
+    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+      try {
+        await this.spawn(id);
+        return;
+      } catch (err) {
+        const e = err as WorkerStartError;
+        const retryable = e instanceof WorkerStartError && (e.error.name === 'WorkerExit' || e.error.name === 'Timeout');
+        if (!retryable || attempt === attempts) {
+          if (this.handles.some((x) => x.ready && !x.stopping)) return; // the other workers carry on
+          for (const j of this.queue.splice(0)) j.reject(e);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   }
 
   private requeueAfterCrash(job: Job, how: string): void {

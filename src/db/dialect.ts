@@ -173,4 +173,6 @@ export interface SessionOptions {
   readonly poolMax?: number;
   /** Application name reported to the server. Default `xmlmigrate`. */
   readonly applicationName?: string;
+  /** SQLite: refuse a database file that does not exist instead of creating it (runs). Default false. */
+  readonly mustExist?: boolean;
 }

@@ -139,7 +139,7 @@ export class ProductionProcessor {
 
   private async open(cfg: ReturnType<typeof parseTargetUrl>, model: ReturnType<typeof buildSchemaModel>, what: string): Promise<TargetSession> {
     try {
-      const s = await openTarget(cfg, model, { poolMax: 1 });
+      const s = await openTarget(cfg, model, { poolMax: 1, mustExist: true });
       await s.ping();
       return s;
     } catch (err) {

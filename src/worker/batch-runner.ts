@@ -44,7 +44,7 @@ export class BatchRunner {
 
   /** Processes `items` and returns what happened; never throws (fatal problems go in `fatal`). */
   async run(batchId: number, items: readonly BatchItem[], readMs = 0): Promise<BatchResult> {
-    return this.runChunks(batchId, items.length, (async function* () { yield items; })(), readMs);
+    return this.runChunks(batchId, items.map((i) => i.appId), (async function* () { yield items; })(), readMs);
   }
 
   /**
@@ -52,9 +52,9 @@ export class BatchRunner {
    * each chunk is mapped and its XML released before the next is read, so memory stays bounded by
    * the chunk, not the batch. Time spent waiting for chunks counts as read time.
    */
-  async runChunks(batchId: number, apps: number, chunks: AsyncIterable<readonly BatchItem[]>, readMs = 0): Promise<BatchResult> {
+  async runChunks(batchId: number, appIds: readonly number[], chunks: AsyncIterable<readonly BatchItem[]>, readMs = 0): Promise<BatchResult> {
     const result: BatchResult = {
-      batchId, workerId: this.deps.workerId, apps, ok: 0, failed: [], alreadyLogged: 0,
+      batchId, workerId: this.deps.workerId, apps: appIds.length, ok: 0, failed: [], alreadyLogged: 0,
       rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
     };
     const work: Work[] = [];
@@ -66,6 +66,8 @@ export class BatchRunner {
         next = await it.next();
       } catch (err) {
         result.fatal = { name: (err as Error).name, message: `reading source documents failed: ${(err as Error).message}`, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+        // nothing of this batch was written: every app can run again once the database is back
+        result.pending = [...appIds];
         return result;
       }
       const r1 = performance.now();

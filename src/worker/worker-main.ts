@@ -54,8 +54,8 @@ async function init(cfg: WorkerInit): Promise<void> {
     const plan = compilePlan(contract);
     const model = buildSchemaModel(contract);
     const env = process.env;
-    target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}` });
-    source = cfg.source ? await openTarget(parseTargetUrl(cfg.source, env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null), model, { poolMax: 1 }) : target;
+    target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}`, mustExist: true });
+    source = cfg.source ? await openTarget(parseTargetUrl(cfg.source, env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null), model, { poolMax: 1, mustExist: true }) : target;
     const l = log;
     runner = new BatchRunner({
       mapper: new DataMapper(plan), target, runId: cfg.runId, workerId: cfg.workerId, retry: cfg.retry, dryRun: cfg.dryRun,
@@ -89,7 +89,7 @@ process.on('message', (msg: ToWorker) => {
       break;
     case 'batch-ids':
       queue = queue.then(async () => {
-        const res = await runner!.runChunks(msg.batchId, msg.appIds.length, readInChunks(msg.appIds));
+        const res = await runner!.runChunks(msg.batchId, msg.appIds, readInChunks(msg.appIds));
         send({ t: 'result', result: res });
       });
       break;

@@ -568,10 +568,30 @@ export interface ScenarioResult {
   readonly lost: number;
   readonly duplicated: number;
   readonly note?: string;
+  /** Set when the scenario's assertions failed: the first line of the failure. */
+  readonly failed?: string;
+}
+
+/** The first line of an assertion failure, for the results table. */
+export function failureLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 /** Appends a result line to $XMLMIGRATE_FAULTS_REPORT (JSON lines) when it is set. */
 export function recordResult(r: ScenarioResult): void {
   const file = process.env['XMLMIGRATE_FAULTS_REPORT'];
   if (file) appendFileSync(file, `${JSON.stringify(r)}\n`);
+}
+
+interface TaskLike { readonly name: string; readonly type?: string; readonly tasks?: readonly TaskLike[]; readonly result?: { readonly state?: string } }
+
+/** Names of the failed tests of a finished suite (the second argument of an afterAll listener). */
+export function failedTestNames(suite: unknown): string[] {
+  const out: string[] = [];
+  const walk = (t: TaskLike) => {
+    if (t.tasks) for (const c of t.tasks) walk(c);
+    else if (t.result?.state === 'fail') out.push(t.name);
+  };
+  walk(suite as TaskLike);
+  return out;
 }

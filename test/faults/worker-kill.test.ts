@@ -17,7 +17,7 @@ import { RunAbort } from '../../src/processor/production-processor.js';
 import { logRows, onlyApps, dbSnapshot, diffSnapshots } from '../integration/pipeline/pipeline-harness.js';
 import { writeCrashWorker } from './crash-worker.js';
 import {
-  cleanReference, expectExactlyReference, postgresBench, recordResult, requireBuild, runProcessor, sigkill, sleep,
+  cleanReference, damage, expectExactlyReference, failureLine, postgresBench, recordResult, requireBuild, runProcessor, sigkill, sleep,
   sqliteBench, syntheticDocs, waitFor, type Bench, type Reference, type RunControl,
 } from './fault-harness.js';
 import { FaultRng } from './prng.js';
@@ -26,10 +26,10 @@ import { FaultRng } from './prng.js';
 const SQLITE_SEEDS = Array.from({ length: 24 }, (_, i) => 1001 + i);
 const POSTGRES_SEEDS = [2001, 2002, 2003, 2004];
 
-interface KillOutcome { seed: number; kills: number; crashes: number; lost: number; duplicated: number; exitCode: number }
+interface KillOutcome { seed: number; kills: number; crashes: number; alreadyLogged: number; lost: number; duplicated: number; exitCode: number; error?: string }
 
 /** One seeded run with 1–3 SIGKILLs of ready workers at seeded moments; asserts the exact result. */
-async function killScenario(bench: Bench, ref: Reference, seed: number): Promise<KillOutcome> {
+async function killScenario(bench: Bench, ref: Reference, seed: number, outcomes: KillOutcome[]): Promise<KillOutcome> {
   const rng = new FaultRng(seed);
   const n = bench.docs.length;
   const workers = rng.pick([2, 3]);
@@ -40,15 +40,19 @@ async function killScenario(bench: Bench, ref: Reference, seed: number): Promise
   const db = await bench.fresh();
   let running = true;
   let landed = 0;
+  const killed = new Set<number>();
   const firing: Promise<void>[] = [];
   const fire = (ctl: RunControl, p: (typeof plan)[number]) => {
     firing.push((async () => {
       await sleep(p.delayMs);
       // a replacement that is still starting is not a candidate (see the start-up tests below)
-      await waitFor(() => !running || ctl.readyWorkerPids().length > 0, 5000, 5);
-      const pids = ctl.readyWorkerPids().sort((a, b) => a - b);
+      const candidates = () => ctl.readyWorkerPids().filter((pid) => !killed.has(pid)).sort((a, b) => a - b);
+      await waitFor(() => !running || candidates().length > 0, 5000, 5);
+      const pids = candidates();
       if (!running || pids.length === 0) return;
-      if (sigkill(pids[Math.floor(p.which * pids.length)]!)) landed++;
+      const pid = pids[Math.floor(p.which * pids.length)]!;
+      killed.add(pid);
+      if (sigkill(pid)) landed++;
     })());
   };
   const arm = (done: number, ctl: RunControl) => { while (plan.length > 0 && plan[0]!.atDone <= done) fire(ctl, plan.shift()!); };
@@ -58,14 +62,22 @@ async function killScenario(bench: Bench, ref: Reference, seed: number): Promise
   ).finally(() => { running = false; });
   await Promise.all(firing);
   const label = `seed ${seed} (${workers} workers, batch ${batchSize}, ${readMode} reads, ${landed} kill(s))`;
-  expect(landed, `${label}: at least one kill landed`).toBeGreaterThanOrEqual(1);
-  expect(summary.exitCode, `${label}: exit code; stopped by ${summary.stoppedBy}`).toBe(0);
-  expect(summary.apps.failed, label).toBe(0);
-  expect(summary.apps.ok + summary.apps.alreadyLogged, label).toBe(n);
-  expect(summary.workerCrashes, `${label}: crashes seen by the coordinator`).toBeGreaterThanOrEqual(1);
-  expect(summary.workerCrashes, label).toBeLessThanOrEqual(landed);
-  const dmg = await expectExactlyReference(db, bench.model, ref, label);
-  return { seed, kills: landed, crashes: summary.workerCrashes, exitCode: summary.exitCode, ...dmg };
+  const outcome: KillOutcome = { seed, kills: landed, crashes: summary.workerCrashes, alreadyLogged: summary.apps.alreadyLogged, exitCode: summary.exitCode, ...(await damage(db, bench.model, ref)) };
+  try {
+    expect(landed, `${label}: at least one kill landed`).toBeGreaterThanOrEqual(1);
+    expect(summary.exitCode, `${label}: exit code; stopped by ${summary.stoppedBy}`).toBe(0);
+    expect(summary.apps.failed, label).toBe(0);
+    expect(summary.apps.ok + summary.apps.alreadyLogged, label).toBe(n);
+    expect(summary.workerCrashes, `${label}: crashes seen by the coordinator`).toBeGreaterThanOrEqual(1);
+    expect(summary.workerCrashes, label).toBeLessThanOrEqual(landed);
+    await expectExactlyReference(db, bench.model, ref, label);
+  } catch (err) {
+    outcome.error = failureLine(err);
+    throw err;
+  } finally {
+    outcomes.push(outcome);
+  }
+  return outcome;
 }
 
 function summarize(scenario: string, dialect: string, outcomes: readonly KillOutcome[], apps: number): void {
@@ -73,7 +85,8 @@ function summarize(scenario: string, dialect: string, outcomes: readonly KillOut
   recordResult({
     scenario, dialect, seeds: outcomes.map((o) => o.seed), faults: outcomes.reduce((s, o) => s + o.kills, 0), apps: apps * outcomes.length,
     lost: outcomes.reduce((s, o) => s + o.lost, 0), duplicated: outcomes.reduce((s, o) => s + o.duplicated, 0),
-    note: `worker crashes seen ${outcomes.reduce((s, o) => s + o.crashes, 0)}; every run exit 0`,
+    note: `SIGKILLs sent ${outcomes.reduce((s, o) => s + o.kills, 0)}, worker deaths seen by the coordinator ${outcomes.reduce((s, o) => s + o.crashes, 0)}; apps found already committed when their batch re-ran ${outcomes.reduce((s, o) => s + o.alreadyLogged, 0)}; exit codes ${[...new Set(outcomes.map((o) => o.exitCode))].join('/')}`,
+    ...(outcomes.some((o) => o.error) ? { failed: outcomes.filter((o) => o.error).map((o) => `seed ${o.seed}: ${o.error}`).join('; ') } : {}),
   });
 }
 
@@ -96,7 +109,7 @@ describe('kill -9 a random worker at a random moment', () => {
     afterAll(() => summarize('kill -9 one worker, 1–3 times per run', 'sqlite', outcomes, bench?.docs.length ?? 0));
 
     it.each(SQLITE_SEEDS)('seed %i: the target equals a clean run', async (seed) => {
-      outcomes.push(await killScenario(bench, ref, seed));
+      await killScenario(bench, ref, seed, outcomes);
     });
 
     describe('a document that keeps killing its worker', () => {
@@ -150,11 +163,24 @@ describe('kill -9 a random worker at a random moment', () => {
             if (pid !== undefined) sigkill(pid);
           },
         });
-        expect(armed).toBe(true);
-        expect(existsSync(flag), 'the replacement consumed the flag (it was killed during start-up)').toBe(false);
-        expect(summary.stoppedBy, 'the run must not stop because a replacement died while starting').toBeNull();
-        expect(summary.exitCode).toBe(0);
-        await expectExactlyReference(db, bench.model, ref, 'replacement killed during start-up');
+        const dmg = await damage(db, bench.model, ref);
+        let failed: string | undefined;
+        try {
+          expect(armed).toBe(true);
+          expect(existsSync(flag), 'the replacement consumed the flag (it was killed during start-up)').toBe(false);
+          expect(summary.stoppedBy, 'the run must not stop because a replacement died while starting').toBeNull();
+          expect(summary.exitCode).toBe(0);
+          await expectExactlyReference(db, bench.model, ref, 'replacement killed during start-up');
+        } catch (err) {
+          failed = failureLine(err);
+          throw err;
+        } finally {
+          recordResult({
+            scenario: 'a replacement worker killed during its start-up', dialect: 'sqlite', seeds: [], faults: 2, apps: 160, ...dmg,
+            note: `exit ${summary.exitCode}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}; apps not migrated are unlogged (a rerun takes them)`,
+            ...(failed ? { failed } : {}),
+          });
+        }
       });
 
       it('an initial worker killed before its ready handshake: the run completes, or stops before writing anything and a rerun completes', async () => {
@@ -178,7 +204,8 @@ describe('kill -9 a random worker at a random moment', () => {
           outcome = 'stopped with exit 3, rerun completed';
         }
         expect(existsSync(flag)).toBe(false);
-        await expectExactlyReference(db, bench.model, ref, `initial worker killed during start-up (${outcome})`);
+        const dmg = await expectExactlyReference(db, bench.model, ref, `initial worker killed during start-up (${outcome})`);
+        recordResult({ scenario: 'an initial worker killed during its start-up', dialect: 'sqlite', seeds: [], faults: 1, apps: 160, ...dmg, note: outcome });
       });
     });
   });
@@ -197,7 +224,7 @@ describe('kill -9 a random worker at a random moment', () => {
     });
 
     it.each(POSTGRES_SEEDS)('seed %i: the target equals a clean run', async (seed) => {
-      outcomes.push(await killScenario(bench, ref, seed));
+      await killScenario(bench, ref, seed, outcomes);
     });
   });
 });

@@ -40,7 +40,7 @@ export function flagsFrom(cmd: Command): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     const src = cmd.getOptionValueSource(k);
-    if (src === 'cli' || src === 'env') out[k] = v;
+    if (src === 'cli' || src === 'env') out[k === 'outageWait' ? 'outageWaitSeconds' : k] = v;
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * busy_timeout (default 10 s), synchronous=NORMAL, foreign_keys=ON. better-sqlite3 is
  * synchronous; each method runs to completion and is wrapped in a Promise.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
@@ -33,7 +33,7 @@ export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 const ID_CHUNK = 900;
 
 /** Opens (creating if needed) the SQLite file of `cfg` and returns a session bound to `model`. */
-export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, _opts: SessionOptions = {}): Promise<TargetSession> {
+export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
   const mod = await import('better-sqlite3');
   // CommonJS module: Node exposes module.exports as `default`; the typings declare `export =`.
   const Database = (mod as unknown as { default?: typeof mod }).default ?? mod;
@@ -43,6 +43,9 @@ export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, _
   try {
     if (!Number.isInteger(busy) || busy < 0) throw new Error(`busy_timeout must be a non-negative integer (ms)`);
     if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(sync)) throw new Error(`synchronous must be OFF, NORMAL, FULL or EXTRA`);
+    if (opts.mustExist && file !== ':memory:' && !existsSync(file)) {
+      throw new Error(`database file ${file} does not exist (create it with \`xmlmigrate schema --apply\`)`);
+    }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file, { timeout: busy });
     if (file !== ':memory:') db.pragma('journal_mode = WAL');

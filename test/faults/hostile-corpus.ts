@@ -1,0 +1,167 @@
+/**
+ * The hostile-document corpus, generated here from the product's own generator: each case takes a
+ * complete synthetic document (every mapped attribute present) and breaks it in one precise way.
+ * Every mutation is checked to have applied (a pattern that no longer matches throws), so a change in
+ * the generator cannot silently turn a hostile case into a harmless one.
+ *
+ * Each case records the outcome the product documents for it: `failed` with the stage and a precise
+ * reason, or `success` (BOM, encoding declarations, anything wrong inside a skipped section, values
+ * the contract truncates or leaves NULL) — with, where it matters, what must be stored.
+ */
+import { generateDocument } from '../../src/seed/generator.js';
+
+/** What a case must end as in processing_log. */
+export type Expectation =
+  | { readonly status: 'failed'; readonly stage: 'validation' | 'parsing' | 'mapping' | 'insert'; readonly reason: RegExp }
+  | { readonly status: 'success'; readonly stored?: readonly StoredCheck[] };
+
+/** A value the database must hold for a successful hostile case. */
+export interface StoredCheck {
+  readonly table: string;
+  readonly column: string;
+  /** null = NULL. */
+  readonly value: string | null;
+  /** The app has several rows (contacts): one of them must hold the value. Default: every row. */
+  readonly anyRow?: boolean;
+}
+
+/** One hostile document. */
+export interface HostileCase {
+  readonly name: string;
+  readonly appId: number;
+  readonly xml: string;
+  readonly expect: Expectation;
+  /** Why this outcome (the documented behaviour). */
+  readonly why: string;
+}
+
+/** Where a local-file and an HTTP "attacker" resource live (neither may ever be read). */
+export interface HostileTargets {
+  /** Absolute path of a file holding a unique marker. */
+  readonly secretFile: string;
+  /** Port of a local HTTP listener that must receive no connection. */
+  readonly port: number;
+}
+
+/** Replaces the first match of `re` or throws (the generator changed shape). */
+function must(xml: string, re: RegExp, replacement: string | ((m: string, ...groups: string[]) => string), what: string): string {
+  if (!re.test(xml)) throw new Error(`hostile corpus: cannot ${what} — pattern ${re} not found`);
+  re.lastIndex = 0;
+  return xml.replace(re, replacement as (m: string) => string);
+}
+
+/** A complete document (every mapped attribute present) with its BOM and prolog removed. */
+export function completeDoc(appId: number, seed: number): string {
+  const xml = generateDocument(appId, seed, { targetBytes: 6000, complete: true }).replace(/^\uFEFF/, '').trimStart();
+  return xml.replace(/^<\?xml[^>]*\?>\s*/, '');
+}
+
+const attr = (name: string) => new RegExp(`(\\s${name}=")[^"]*(")`);
+const setAttr = (xml: string, name: string, value: string) => must(xml, attr(name), (_m, a, b) => `${a}${value}${b}`, `set @${name}`);
+/** Inserts `inner` right after the start tag of the first `<tag …>`. */
+const insideFirst = (xml: string, tag: string, inner: string) => must(xml, new RegExp(`(<${tag}(?:\\s[^>]*[^/])?>)`), (_m, open) => `${open}${inner}`, `insert into <${tag}>`);
+const nest = (name: string, depth: number) => `${`<${name}>`.repeat(depth)}x${`</${name}>`.repeat(depth)}`;
+
+/** `bytes` of well-formed filler for a skipped section (bureau-report-like lines). */
+export function bigFiller(bytes: number): string {
+  const line = '<line code="R07" text="PAST DUE ACCOUNT; BALANCE REPORTED BY CREDITOR; NO FURTHER ACTION" amount="1234.56"/>\n';
+  return `<bulk_report>\n${line.repeat(Math.ceil(bytes / line.length))}</bulk_report>`;
+}
+
+/**
+ * The corpus. `nextId` hands out the app ids (interleave them with good documents so that hostile
+ * and good apps share batches); `duplicateOf` is a good document whose XML the duplicate-id case
+ * copies; `bigDocBytes` (0 = left out) sizes the huge document.
+ */
+export function hostileCorpus(nextId: () => number, seed: number, targets: HostileTargets, duplicateOf: { appId: number; xml: string }, bigDocBytes: number): HostileCase[] {
+  const out: HostileCase[] = [];
+  const add = (name: string, make: (appId: number, base: string) => string, expect: Expectation, why: string) => {
+    const appId = nextId();
+    out.push({ name, appId, xml: make(appId, completeDoc(appId, seed)), expect, why });
+  };
+  const failed = (stage: 'validation' | 'parsing' | 'mapping' | 'insert', reason: RegExp): Expectation => ({ status: 'failed', stage, reason });
+  const DTD_REJECTED = /^DOCTYPE with entity declarations or an external DTD is not allowed \(entities are never expanded or fetched\) \(line 1, column 1\)$/;
+  const { secretFile, port } = targets;
+
+  // --- markup
+  add('malformed start tag', (_id, x) => must(x, /<app_product /, '<app_product <', 'break <app_product'),
+    failed('parsing', /^truncated or malformed start tag <app_product \(line \d+, column \d+\)$/), 'the walked markup must be well formed');
+  add('mismatched end tag', (_id, x) => must(x, /<\/CustData>/, '</CustDta>', 'misspell </CustData>'),
+    failed('parsing', /^mismatched end tag <\/CustDta>, expected <\/CustData> \(line \d+, column \d+\)$/), 'end tags must match');
+  add('truncated inside text', (_id, x) => { let cut = x.slice(0, Math.floor(x.length * 0.55)); while (cut.endsWith('>')) cut = cut.slice(0, -1); return cut; },
+    failed('validation', /^not an XML document: it must start with "<" and end with ">"$/), 'a document must end with ">"');
+  add('truncated after a tag', (_id, x) => x.slice(0, x.indexOf('>', Math.floor(x.length * 0.55)) + 1),
+    failed('parsing', /^element <\w+> is never closed \(document truncated\?\) \(line \d+, column \d+\)$/), 'every element must be closed');
+  add('empty document', () => '   \n  ', failed('validation', /^empty document: the source XML is NULL or blank$/), 'nothing to map');
+  // --- structure
+  add('wrong root element', (_id, x) => must(must(x, /^<Provenir\b/, '<Zenith', 'rename the root'), /<\/Provenir>\s*$/, '</Zenith>', 'rename the root end'),
+    failed('validation', /^document element is <Zenith>, expected <Provenir> \(line 1, column 1\)$/), 'xml_root_element');
+  add('wrong product line', (_id, x) => must(must(x, /<application /, '<IL_application ', 'rename <application'), /<\/application>/, '</IL_application>', 'rename </application>'),
+    failed('validation', /^wrong product line: found \/Provenir\/Request\/CustData\/IL_application but the contract expects \/Provenir\/Request\/CustData\/application$/),
+    'xml_application_path / source_application_table');
+  add('missing app id', (_id, x) => must(x, /(<Request\b[^>]*?)\sID="\d+"/, '$1', 'drop Request@ID'),
+    failed('validation', /^missing app id: \/Provenir\/Request@ID is absent or blank$/), 'the app id is required');
+  add('non-integer app id', (_id, x) => must(x, /(<Request\b[^>]*?\sID=")\d+"/, '$112ab"', 'set Request@ID'),
+    failed('validation', /^invalid app id "12ab" at \/Provenir\/Request@ID: must be a positive integer$/), 'the app id is an int');
+  add('app id beyond int', (_id, x) => must(x, /(<Request\b[^>]*?\sID=")\d+"/, '$199999999999"', 'set Request@ID'),
+    failed('validation', /^invalid app id "99999999999" at \/Provenir\/Request@ID: must be a positive integer$/), 'the app id is an int');
+  add('app id duplicating another source row', () => duplicateOf.xml,
+    failed('validation', new RegExp(`^document app id ${duplicateOf.appId} does not match the source row's app_id \\d+$`)),
+    'a document may only land under its own source row (the other row keeps its app)');
+  // --- characters and encodings
+  add('U+0001 in a mapped attribute', (_id, x) => setAttr(x, 'first_name', 'AL\u0001ICE'),
+    failed('parsing', /^invalid XML character U\+0001 in a mapped element$/), 'XML 1.0 forbids C0 controls');
+  add('U+FFFF in a mapped attribute', (_id, x) => setAttr(x, 'decision_tp_c', 'APP\uFFFFRV'),
+    failed('parsing', /^invalid XML character U\+FFFF in a mapped element$/), 'XML 1.0 forbids U+FFFF');
+  add('U+0001 inside a skipped section', (_id, x) => insideFirst(x, 'queues', '<note>bad \u0001 byte</note>'),
+    { status: 'success' }, 'skipped sections are checked for being closed, not for their characters (docs/compatibility.md)');
+  add('byte-order mark', (_id, x) => `\uFEFF${x}`, { status: 'success' }, 'a leading U+FEFF is dropped before parsing');
+  add('ISO-8859-1 encoding declaration', (_id, x) => `<?xml version="1.0" encoding="ISO-8859-1"?>\n${setAttr(x, 'first_name', 'MÜLLER')}`,
+    { status: 'success', stored: [{ table: 'app_contact_base', column: 'first_name', value: 'MÜLLER', anyRow: true }] },
+    'the source column is already text: the declaration is ignored, characters are kept as they are');
+  add('UTF-16 encoding declaration', (_id, x) => `<?xml version="1.0" encoding="UTF-16"?>\n${x}`, { status: 'success' }, 'as above');
+  // --- size and depth
+  add('10,000-deep nesting inside the mapped application', (_id, x) => insideFirst(x, 'application', nest('n', 10_000)),
+    failed('parsing', /^elements nested deeper than 512 levels \(line \d+, column \d+\)$/), 'MAX_DEPTH 512 in the walked parts');
+  add('10,000-deep nesting inside a skipped section', (_id, x) => insideFirst(x, 'queues', nest('n', 10_000)),
+    { status: 'success' }, 'skipped subtrees are jumped over without recursion');
+  if (bigDocBytes > 0) {
+    add(`${Math.round(bigDocBytes / 1e6)} MB document`, (_id, x) => insideFirst(x, 'queues', bigFiller(bigDocBytes)),
+      { status: 'success' }, 'the bulk is in a skipped section; memory stays bounded');
+  }
+  // --- DTDs and entities: rejected, never expanded, never fetched
+  const laughs = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`)].join('');
+  add('billion laughs', (_id, x) => `<!DOCTYPE Provenir [${laughs}]>\n${setAttr(x, 'first_name', '&lol9;')}`, failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('external entity: local file', (_id, x) => `<!DOCTYPE Provenir [<!ENTITY xxe SYSTEM "file://${secretFile}">]>\n${setAttr(x, 'first_name', '&xxe;')}`,
+    failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('external entity: http', (_id, x) => `<!DOCTYPE Provenir [<!ENTITY xxe SYSTEM "http://127.0.0.1:${port}/xxe">]>\n${setAttr(x, 'first_name', '&xxe;')}`,
+    failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('parameter entity: http', (_id, x) => `<!DOCTYPE Provenir [<!ENTITY % pe SYSTEM "http://127.0.0.1:${port}/pe.dtd"> %pe;]>\n${x}`,
+    failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('external DTD: http', (_id, x) => `<!DOCTYPE Provenir SYSTEM "http://127.0.0.1:${port}/evil.dtd">\n${x}`, failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('external DTD: local file', (_id, x) => `<!DOCTYPE Provenir PUBLIC "-//XM//EVIL//EN" "file://${secretFile}">\n${x}`, failed('parsing', DTD_REJECTED), 'no DTD is processed');
+  add('XInclude of a local file', (_id, x) => insideFirst(x, 'application', `<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${secretFile}" parse="text"/>`),
+    { status: 'success' }, 'XInclude is not processed: just an unknown element');
+  add('undeclared entity reference', (_id, x) => setAttr(x, 'first_name', 'A&xxe;B'),
+    { status: 'success', stored: [{ table: 'app_contact_base', column: 'first_name', value: 'A&xxe;B', anyRow: true }] },
+    'an unknown entity is kept as literal text, nothing is resolved');
+  // --- values
+  add('smallint out of range', (_id, x) => setAttr(x, 'annual_fee', '99999999'),
+    failed('insert', /^app_pricing_cc\.card_annual_fee \(app_id \d+\): 99999999 is out of range for smallint \(code XM_VALUE, table app_pricing_cc\)$/),
+    'a value that cannot be stored fails its app at insert (split until isolated)');
+  add('tinyint out of range', (_id, x) => setAttr(x, 'age', '300'),
+    failed('insert', /^app_contact_base\.age \(app_id \d+\): 300 is out of range for tinyint \(code XM_VALUE, table app_contact_base\)$/), 'as above');
+  add('decimal too large', (_id, x) => setAttr(x, 'purchase_apr', '123456789012345678901'),
+    failed('insert', /^app_pricing_cc\.purchase_apr \(app_id \d+\): .*\(code XM_VALUE, table app_pricing_cc\)$/), 'as above');
+  add('string longer than its column', (_id, x) => setAttr(x, 'first_name', 'X'.repeat(5000)),
+    { status: 'success', stored: [{ table: 'app_contact_base', column: 'first_name', value: 'X'.repeat(50), anyRow: true }] },
+    'strings are truncated to data_length (docs/contract-format.md)');
+  add('unparseable date in a NOT NULL column', (_id, x) => setAttr(x, 'app_receive_date', 'not a date'),
+    failed('mapping', /^NOT NULL column app_base\.receive_date \(mappings\[1\]\) has no value in the document and no default_value in the contract$/),
+    'B8: a NOT NULL column never silently disappears');
+  add('unparseable date in a nullable column', (_id, x) => setAttr(x, 'decision_date', '2021-13-45 99:99:99'),
+    { status: 'success', stored: [{ table: 'app_base', column: 'decision_date', value: null }] }, 'nullable: true — a value that cannot be converted is left out');
+  add('unparseable number in a nullable column', (_id, x) => setAttr(x, 'annual_fee', 'abc'),
+    { status: 'success', stored: [{ table: 'app_pricing_cc', column: 'card_annual_fee', value: null }] }, 'as above');
+  return out;
+}
