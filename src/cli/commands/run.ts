@@ -6,6 +6,7 @@ import { createProgress } from '../../observability/progress.js';
 import { ProductionProcessor, RunAbort, writeMetrics } from '../../processor/production-processor.js';
 import type { RunConfig } from '../../processor/run-config.js';
 import { CliError } from '../cli-error.js';
+import { DbError } from '../../db/db-error.js';
 import { resolveRunConfig } from '../config.js';
 
 /** Adds the run flags shared by `run` and `demo`. */
@@ -58,6 +59,7 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
     summary = await processor.run();
   } catch (err) {
     if (err instanceof RunAbort) throw new CliError(err.message, err.exitCode);
+    if (err instanceof DbError) throw new CliError(`database error: ${err.message}`, 3);
     throw err;
   } finally {
     process.off('SIGINT', onSig);
