@@ -87,11 +87,12 @@ function inList(style: SqlStyle, ids: readonly number[]): SqlStatement & { reado
 }
 
 /** Source rows for the given app_ids, ordered by app_id. */
-export function sourceByIdsSql(style: SqlStyle, model: SchemaModel, ids: readonly number[]): SqlStatement {
+export function sourceByIdsSql(style: SqlStyle, model: SchemaModel, ids: readonly number[], wrapXml?: (col: string) => string): SqlStatement {
   const { params, list } = inList(style, ids);
   const q = style.quote;
+  const col = q(model.sourceColumn);
   return {
-    text: `SELECT ${q('app_id')} AS app_id, ${q(model.sourceColumn)} AS xml FROM ${style.qualify(model.source)} WHERE ${q('app_id')} IN (${list}) ORDER BY ${q('app_id')}`,
+    text: `SELECT ${q('app_id')} AS app_id, ${wrapXml ? wrapXml(col) : col} AS xml FROM ${style.qualify(model.source)} WHERE ${q('app_id')} IN (${list}) ORDER BY ${q('app_id')}`,
     params,
   };
 }

@@ -46,6 +46,8 @@ export interface WorkerInit {
 export interface BatchItem {
   appId: number;
   xml: string | null;
+  /** `xml` is in PostgreSQL bytea escape form (worker reads from PostgreSQL). Default false. */
+  pgEscaped?: boolean;
 }
 
 /** Parent → worker. */

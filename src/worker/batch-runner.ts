@@ -18,6 +18,8 @@ type Work = { appId: number; mapped: MappedApp | null; failure: AppFailureInfo |
 /** Sleep used for backoff (injectable for tests). */
 export type Sleep = (ms: number) => Promise<void>;
 
+const ESCAPED = { pgEscaped: true } as const;
+
 const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Dependencies of a BatchRunner. */
@@ -111,7 +113,7 @@ export class BatchRunner {
       return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
     }
     try {
-      const mapped = this.deps.mapper.map(item.xml);
+      const mapped = item.pgEscaped ? this.deps.mapper.map(item.xml, ESCAPED) : this.deps.mapper.map(item.xml);
       if (mapped.appId !== appId) {
         return { appId, mapped: null, failure: { appId, stage: 'validation', reason: `document app id ${mapped.appId} does not match the source row's app_id ${appId}` } };
       }

@@ -19,6 +19,8 @@ const noop = () => undefined;
 const SILENT: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT, flush: async () => undefined } as unknown as Logger;
 
 let runner: BatchRunner | null = null;
+/** The escape-form fast path needs every element/attribute name the contract reads to be ASCII. */
+let useEscapedReads = false;
 let target: TargetSession | null = null;
 let source: TargetSession | null = null;
 let log: Logger | null = null;
@@ -32,9 +34,10 @@ const READ_CHUNK = 16;
 async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
   for (let i = 0; i < appIds.length; i += READ_CHUNK) {
     const ids = appIds.slice(i, i + READ_CHUNK);
-    const recs = await source!.readSourceByIds(ids);
+    const escaped = useEscapedReads && source!.readSourceByIdsEscaped !== undefined;
+    const recs = escaped ? await source!.readSourceByIdsEscaped!(ids) : await source!.readSourceByIds(ids);
     const byId = new Map(recs.map((r) => [r.appId, r.xml]));
-    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
+    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null, pgEscaped: escaped }));
   }
 }
 
@@ -52,6 +55,7 @@ async function init(cfg: WorkerInit): Promise<void> {
     const text = await readFile(cfg.contractFile, 'utf8');
     const contract = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as MappingContract;
     const plan = compilePlan(contract);
+    useEscapedReads = plan.asciiNames;
     const model = buildSchemaModel(contract);
     const env = process.env;
     target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}`, mustExist: true });

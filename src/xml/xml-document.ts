@@ -9,6 +9,13 @@ import { cleanXmlText } from './clean-text.js';
 import type { ScanSpec } from './scan-spec.js';
 import { targetedScan } from './targeted-scan.js';
 import { XmlDocumentError } from './xml-error.js';
+import { ESCAPED_BOM, decodePgEscape } from './pg-escape.js';
+
+/** How the document text is encoded. */
+export interface ReadOptions {
+  /** The text is PostgreSQL bytea `escape` form of the UTF-8 bytes (see pg-escape.ts). Default false. */
+  readonly pgEscaped?: boolean;
+}
 
 /** One element: local tag name, attributes (decoded text), children in document order. */
 export interface XNode {
@@ -84,13 +91,22 @@ function build(items: FxpNode[], parent: XNode, byPath: Map<string, XNode[]>, al
  * Parses `xml` under `spec`.
  * @throws XmlDocumentError (stage `validation` or `parsing`) with a message naming what and where.
  */
-export function readXmlDocument(xml: string, spec: ScanSpec): XmlDocument {
-  const text = cleanXmlText(xml);
+export function readXmlDocument(xml: string, spec: ScanSpec, opts: ReadOptions = {}): XmlDocument {
+  let raw = xml;
+  if (opts.pgEscaped) {
+    // the byte-order mark arrives as an octal escape: drop it like the reference drops U+FEFF
+    let i = 0;
+    while (raw.startsWith(ESCAPED_BOM, i)) i += ESCAPED_BOM.length;
+    if (i > 0) raw = raw.slice(i);
+  }
+  const text = cleanXmlText(raw);
   if (text === '') throw new XmlDocumentError('empty document', 'validation', 0);
   if (text.charCodeAt(0) !== 60 || text.charCodeAt(text.length - 1) !== 62) {
     throw new XmlDocumentError('not an XML document: it must start with "<" and end with ">"', 'validation', 0);
   }
-  const { skeleton, watchedChildren } = targetedScan(text, spec);
+  const scanned = targetedScan(text, spec);
+  const watchedChildren = scanned.watchedChildren;
+  const skeleton = opts.pgEscaped ? decodePgEscape(scanned.skeleton) : scanned.skeleton;
   const bad = SUSPECT_CHAR.test(skeleton) ? INVALID_CHAR.exec(skeleton) : null;
   if (bad) {
     const code = bad[0].codePointAt(0) ?? 0;

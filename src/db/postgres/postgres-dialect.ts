@@ -170,11 +170,16 @@ export class PostgresSession implements TargetSession {
     return (await this.q<{ app_id: number }>(sourcePageSql(POSTGRES_STYLE, this.model, q, true))).map((r) => Number(r.app_id));
   }
 
+  /** See {@link TargetSession.readSourceByIdsEscaped}. */
+  readSourceByIdsEscaped(appIds: readonly number[]): Promise<SourceRecord[]> {
+    return this.readSourceByIds(appIds, (col) => `encode(convert_to(${col}, 'UTF8'), 'escape')`);
+  }
+
   /** See {@link TargetSession.readSourceByIds}. */
-  async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
+  async readSourceByIds(appIds: readonly number[], wrapXml?: (col: string) => string): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
     for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
-      const rows = await this.q<{ app_id: number; xml: string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids));
+      const rows = await this.q<{ app_id: number; xml: string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids, wrapXml));
       out.push(...rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
     }
     return out.sort((a, b) => a.appId - b.appId);
