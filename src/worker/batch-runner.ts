@@ -55,10 +55,7 @@ export class BatchRunner {
    * the chunk, not the batch. Time spent waiting for chunks counts as read time.
    */
   async runChunks(batchId: number, appIds: readonly number[], chunks: AsyncIterable<readonly BatchItem[]>, readMs = 0): Promise<BatchResult> {
-    const result: BatchResult = {
-      batchId, workerId: this.deps.workerId, apps: appIds.length, ok: 0, failed: [], alreadyLogged: 0,
-      rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
-    };
+    const result = this.emptyResult(batchId, appIds.length, readMs);
     const work: Work[] = [];
     const it = chunks[Symbol.asyncIterator]();
     for (;;) {
@@ -67,7 +64,7 @@ export class BatchRunner {
       try {
         next = await it.next();
       } catch (err) {
-        result.fatal = { name: (err as Error).name, message: `reading source documents failed: ${(err as Error).message}`, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
+        result.fatal = fatalOf(err, `reading source documents failed: ${(err as Error).message}`);
         // nothing of this batch was written: every app can run again once the database is back
         result.pending = [...appIds];
         return result;
@@ -79,32 +76,34 @@ export class BatchRunner {
       result.times.parseMap += performance.now() - r1;
     }
     const t1 = performance.now();
-    const done = new Set<number>();
-    try {
-      await this.write(work, result, done);
-    } catch (err) {
-      result.fatal = { name: (err as Error).name, message: (err as Error).message, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
-      result.pending = work.map((w) => w.appId).filter((id) => !done.has(id));
-    }
+    await this.writeAll(work, result);
     result.times.write = performance.now() - t1;
     return result;
   }
 
   /** Logs `appIds` as failed without processing them (poison documents). */
   async poison(batchId: number, appIds: readonly number[], reason: string): Promise<BatchResult> {
-    const result: BatchResult = {
-      batchId, workerId: this.deps.workerId, apps: appIds.length, ok: 0, failed: [], alreadyLogged: 0,
-      rowsByTable: {}, times: { read: 0, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
+    const result = this.emptyResult(batchId, appIds.length, 0);
+    await this.writeAll(appIds.map((appId) => ({ appId, mapped: null, failure: { appId, stage: 'worker-crash', reason } })), result);
+    return result;
+  }
+
+  private emptyResult(batchId: number, apps: number, readMs: number): BatchResult {
+    return {
+      batchId, workerId: this.deps.workerId, apps, ok: 0, failed: [], alreadyLogged: 0,
+      rowsByTable: {}, times: { read: readMs, parseMap: 0, write: 0 }, retries: 0, splits: 0, warnings: 0, fatal: null, pending: [],
     };
-    const work: Work[] = appIds.map((appId) => ({ appId, mapped: null, failure: { appId, stage: 'worker-crash', reason } }));
+  }
+
+  /** Writes `work`; a failure that cannot be absorbed becomes `fatal`, with the apps left unwritten as `pending`. */
+  private async writeAll(work: readonly Work[], result: BatchResult): Promise<void> {
     const done = new Set<number>();
     try {
       await this.write(work, result, done);
     } catch (err) {
-      result.fatal = { name: (err as Error).name, message: (err as Error).message, code: (err as DbError).code ?? null, kind: (err as DbError).kind ?? null };
-      result.pending = appIds.filter((id) => !done.has(id));
+      result.fatal = fatalOf(err);
+      result.pending = work.map((w) => w.appId).filter((id) => !done.has(id));
     }
-    return result;
   }
 
   private mapOne(item: BatchItem, result: BatchResult): Work {
@@ -227,6 +226,12 @@ export class BatchRunner {
       }
     }
   }
+}
+
+/** An error as a BatchResult's `fatal` (name, message, code, kind). */
+function fatalOf(err: unknown, message?: string): BatchResult['fatal'] {
+  const e = err as Partial<DbError> & Error;
+  return { name: e.name, message: message ?? e.message, code: e.code ?? null, kind: e.kind ?? null };
 }
 
 /** Errors that say nothing about the batch's data (auth, missing table): splitting cannot help. */
