@@ -54,6 +54,15 @@ export interface SourceRecord {
   readonly xml: string | null;
 }
 
+/**
+ * One source document as raw bytes ({@link TargetSession.readSourceBytesByIds}). `bytes` holds the
+ * document's UTF-8 encoding, or is null when the source column is NULL.
+ */
+export interface RawSourceRecord {
+  readonly appId: number;
+  readonly bytes: Buffer | null;
+}
+
 /** One processing_log row. `processed_at` is set by the database clock. */
 export interface LogRow {
   readonly appId: number;
@@ -150,12 +159,13 @@ export interface TargetSession {
   /** Source documents for exactly these app_ids (missing ids are absent from the result), ordered by app_id. */
   readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]>;
   /**
-   * Optional fast path (PostgreSQL): like {@link readSourceByIds}, but each document arrives in
-   * PostgreSQL's bytea `escape` text form — pure ASCII (bytes ≥ 0x80 as `\ooo`, backslash doubled) —
-   * which the driver decodes several times faster than UTF-8; the XML reader undoes it on the few
-   * kilobytes it keeps (see src/xml/pg-escape.ts).
+   * Optional fast path (PostgreSQL, binary COPY): like {@link readSourceByIds}, but each document
+   * arrives as its UTF-8 bytes, never decoded into a string. Ordered by app_id; missing ids are
+   * absent; a NULL document has `bytes: null`. The Buffers are views of memory the session reuses:
+   * they are valid only until the next call of this method on the same session, so consume (or
+   * copy) them before reading again.
    */
-  readSourceByIdsEscaped?(appIds: readonly number[]): Promise<SourceRecord[]>;
+  readSourceBytesByIds?(appIds: readonly number[]): Promise<RawSourceRecord[]>;
   /** Number of source rows matching `q`. */
   countPending(q: SourceFilter): Promise<number>;
   /** ONE transaction: each table's rows in order, then the processing_log rows, then COMMIT; rolled back on any error. */

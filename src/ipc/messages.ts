@@ -42,12 +42,13 @@ export interface WorkerInit {
   dryRun: boolean;
 }
 
-/** One document of a batch (parent-reads mode). `xml` null = the source column was NULL. */
+/**
+ * One document of a batch. `xml` null = the source column was NULL. Over IPC (parent-reads mode) it
+ * is a string; a worker reading its own documents may hold the UTF-8 bytes instead.
+ */
 export interface BatchItem {
   appId: number;
-  xml: string | null;
-  /** `xml` is in PostgreSQL bytea escape form (worker reads from PostgreSQL). Default false. */
-  pgEscaped?: boolean;
+  xml: string | Uint8Array | null;
 }
 
 /** Parent → worker. */

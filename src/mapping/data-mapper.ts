@@ -3,7 +3,7 @@
  * with the product decisions of docs/compatibility.md). Build once per process from a compiled plan;
  * `map()` is synchronous and reentrant.
  */
-import { readXmlDocument, type ReadOptions, type XmlDocument } from '../xml/xml-document.js';
+import { readXmlDocument, type XmlDocument } from '../xml/xml-document.js';
 import { XmlDocumentError } from '../xml/xml-error.js';
 import { AppFailure } from './app-failure.js';
 import { filteredChildren, validContacts, type ChildElement, type Contact } from './contacts.js';
@@ -54,10 +54,10 @@ export class DataMapper {
    * Maps one document.
    * @throws AppFailure with the stage (`validation`, `parsing`, `mapping`) and a precise reason.
    */
-  map(xml: string, opts: ReadOptions = {}): MappedApp {
+  map(xml: string | Uint8Array): MappedApp {
     let doc: XmlDocument;
     try {
-      doc = readXmlDocument(xml, this.plan.scan, opts);
+      doc = readXmlDocument(xml, this.plan.scan);
     } catch (err) {
       if (err instanceof XmlDocumentError) throw new AppFailure(err.stage, err.message);
       throw err;

@@ -74,8 +74,6 @@ export interface MappingPlan {
   readonly charToBit: ReadonlyMap<string, number>;
   readonly boolToBit: ReadonlyMap<string, number>;
   readonly insertionOrder: readonly string[];
-  /** Every element and attribute name the plan reads is ASCII (enables escape-form reads). */
-  readonly asciiNames: boolean;
 }
 
 const KV_TOKENS = new Set(['add_score', 'add_indicator', 'add_history', 'add_report_lookup']);
@@ -195,12 +193,7 @@ export function compilePlan(contract: MappingContract): MappingPlan {
   }
   sb.scope(appPath, refTags, refAttrs);
 
-  const names = [rootName, appPath, appIdSource.path, appIdSource.attr,
-    ...tables.flatMap((t) => t.fields.flatMap((f) => [f.path, f.attr, ...(f.expr?.references ?? [])])),
-    ...[contact, address, employment].flatMap((r) => (r ? [r.path, ...r.required.map(([a]) => a)] : []))];
-  const asciiNames = names.every((n) => /^[\x00-\x7f]*$/.test(n));
   return {
-    asciiNames,
     contract, tables, scan: sb.build(), rootName, appPath, appTable, appIdSource,
     contact, address, employment, contactTag, addressTag, employmentTag,
     charToBit: toMap(contract.bit_conversions?.['char_to_bit']),

@@ -71,12 +71,21 @@ export class ProductionProcessor {
   async run(): Promise<RunSummary> {
     const cfg = this.cfg;
     const startedAt = new Date();
+    // workers take a while to start (modules, contract, connection): fork them first, while the
+    // parent checks the contract, connects and runs the preflight on its own core; they are
+    // stopped again if the run cannot go on
+    const coordinator = this.createCoordinator();
+    const started = coordinator.start().then(() => null, (err: unknown) => err);
+    const abortStart = async (err: unknown): Promise<never> => {
+      await started;
+      await coordinator.abort();
+      throw err;
+    };
     let contract;
     try {
       contract = (await loadContractFile(cfg.contract)).contract;
     } catch (err) {
-      if (err instanceof ContractError) throw new RunAbort(err.message, 2);
-      throw err;
+      return abortStart(err instanceof ContractError ? new RunAbort(err.message, 2) : err);
     }
     const model = buildSchemaModel(contract);
     let targetCfg;
@@ -85,21 +94,15 @@ export class ProductionProcessor {
       targetCfg = parseTargetUrl(cfg.target, process.env['XMLMIGRATE_TARGET_PASSWORD'] ?? null);
       if (cfg.source) sourceCfg = parseTargetUrl(cfg.source, process.env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null);
     } catch (err) {
-      throw new RunAbort(`--target/--source: ${(err as Error).message}`, 2);
+      return abortStart(new RunAbort(`--target/--source: ${(err as Error).message}`, 2));
     }
-    // workers take a while to start (modules, contract, connection): fork them while the parent
-    // connects and runs the preflight; they are stopped again if the run cannot go on
-    const coordinator = this.createCoordinator();
-    const started = coordinator.start().then(() => null, (err: unknown) => err);
     let target: TargetSession;
     let source: TargetSession;
     try {
       target = await this.open(targetCfg, model, 'target');
       source = sourceCfg ? await this.open(sourceCfg, model, 'source') : target;
     } catch (err) {
-      await started;
-      await coordinator.abort();
-      throw err;
+      return abortStart(err);
     }
     try {
       const problems = [

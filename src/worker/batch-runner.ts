@@ -18,8 +18,6 @@ type Work = { appId: number; mapped: MappedApp | null; failure: AppFailureInfo |
 /** Sleep used for backoff (injectable for tests). */
 export type Sleep = (ms: number) => Promise<void>;
 
-const ESCAPED = { pgEscaped: true } as const;
-
 const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Dependencies of a BatchRunner. */
@@ -108,11 +106,11 @@ export class BatchRunner {
 
   private mapOne(item: BatchItem, result: BatchResult): Work {
     const { appId } = item;
-    if (item.xml === null || item.xml.trim() === '') {
+    if (item.xml === null || isBlank(item.xml)) {
       return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
     }
     try {
-      const mapped = item.pgEscaped ? this.deps.mapper.map(item.xml, ESCAPED) : this.deps.mapper.map(item.xml);
+      const mapped = this.deps.mapper.map(item.xml);
       if (mapped.appId !== appId) {
         return { appId, mapped: null, failure: { appId, stage: 'validation', reason: `document app id ${mapped.appId} does not match the source row's app_id ${appId}` } };
       }
@@ -226,6 +224,13 @@ export class BatchRunner {
       }
     }
   }
+}
+
+/** True for a document of whitespace only (a string, or UTF-8 bytes). */
+function isBlank(xml: string | Uint8Array): boolean {
+  if (typeof xml === 'string') return xml.trim() === '';
+  for (const c of xml) if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  return true;
 }
 
 /** An error as a BatchResult's `fatal` (name, message, code, kind). */

@@ -19,8 +19,6 @@ const noop = () => undefined;
 const SILENT: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT, flush: async () => undefined } as unknown as Logger;
 
 let runner: BatchRunner | null = null;
-/** The escape-form fast path needs every element/attribute name the contract reads to be ASCII. */
-let useEscapedReads = false;
 let target: TargetSession | null = null;
 let source: TargetSession | null = null;
 let log: Logger | null = null;
@@ -30,14 +28,19 @@ let stopping = false;
 /** Documents read per query in worker-reads mode: bounds memory to a few documents, not a batch. */
 const READ_CHUNK = 16;
 
-/** Reads the batch's documents a chunk at a time; app_ids missing from the source come back as NULL documents. */
+/**
+ * Reads the batch's documents a chunk at a time; app_ids missing from the source come back as NULL
+ * documents. Where the dialect can (PostgreSQL), documents arrive as raw UTF-8 bytes in memory the
+ * session reuses for the next chunk: the runner maps each chunk before asking for the next one.
+ */
 async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
+  const src = source!;
   for (let i = 0; i < appIds.length; i += READ_CHUNK) {
     const ids = appIds.slice(i, i + READ_CHUNK);
-    const escaped = useEscapedReads && source!.readSourceByIdsEscaped !== undefined;
-    const recs = escaped ? await source!.readSourceByIdsEscaped!(ids) : await source!.readSourceByIds(ids);
-    const byId = new Map(recs.map((r) => [r.appId, r.xml]));
-    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null, pgEscaped: escaped }));
+    const byId = new Map<number, string | Uint8Array | null>();
+    if (src.readSourceBytesByIds) for (const r of await src.readSourceBytesByIds(ids)) byId.set(r.appId, r.bytes);
+    else for (const r of await src.readSourceByIds(ids)) byId.set(r.appId, r.xml);
+    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
   }
 }
 
@@ -55,7 +58,6 @@ async function init(cfg: WorkerInit): Promise<void> {
     const text = await readFile(cfg.contractFile, 'utf8');
     const contract = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as MappingContract;
     const plan = compilePlan(contract);
-    useEscapedReads = plan.asciiNames;
     const model = buildSchemaModel(contract);
     const env = process.env;
     target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}`, mustExist: true });

@@ -1,20 +1,23 @@
 /**
- * Text clean-up done before any parsing, as the reference does: drop a leading U+FEFF byte-order mark
- * and leading control characters (below U+0020 other than tab, CR, LF), then trim.
+ * Clean-up done before any parsing, as the reference does: drop leading U+FEFF byte-order marks and
+ * leading control characters (below U+0020), then trim spaces, tabs, CR and LF at both ends.
  */
-export function cleanXmlText(text: string): string {
+
+/** The [start, end) byte range of `b` (UTF-8) that remains after the clean-up. */
+export function cleanRange(b: Uint8Array): [number, number] {
   let i = 0;
-  const n = text.length;
+  const n = b.length;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0xfeff || (c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 32 || c === 9 || c === 10 || c === 13) i++;
+    const c = b[i]!;
+    if (c <= 0x20) i++;
+    else if (c === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) i += 3; // U+FEFF
     else break;
   }
   let j = n;
   while (j > i) {
-    const c = text.charCodeAt(j - 1);
+    const c = b[j - 1];
     if (c === 32 || c === 9 || c === 10 || c === 13) j--;
     else break;
   }
-  return i === 0 && j === n ? text : text.slice(i, j);
+  return [i, j];
 }

@@ -2,13 +2,19 @@
  * Targeted scan: walks the markup of a whole document, checks that it is well formed where it walks
  * and that every skipped element is closed, and returns a small "skeleton" XML holding only the
  * elements the compiled plan needs (in document order, correctly nested). Skipped subtrees are
- * jumped over with `indexOf` on their closing tag — no objects are built for them.
+ * jumped over with native `indexOf` searches for their closing tag — no objects are built for them.
+ *
+ * The scan works on the document's UTF-8 bytes, never on a string of the whole document: a worker
+ * gets raw bytes from the database, and turning 200 KB of bytes into a string costs far more than
+ * scanning them (memory copies and fresh pages per document). Markup is ASCII, so every search is a
+ * byte search; only the kept pieces become text — first as byte-per-character ("latin1") strings,
+ * then decoded once as UTF-8 — and element names are decoded where they are looked up.
  *
  * DTDs are never processed: a DOCTYPE with an internal subset or an external identifier is
  * rejected, so entity expansion and external entities cannot happen.
  */
 import type { ScanNode, ScanSpec } from './scan-spec.js';
-import { XmlDocumentError, lineCol } from './xml-error.js';
+import { XmlDocumentError, lineColBytes } from './xml-error.js';
 
 /** Deepest element nesting accepted in the walked parts of a document. */
 export const MAX_DEPTH = 512;
@@ -21,25 +27,33 @@ export interface ScanResult {
   watchedChildren: Set<string>;
 }
 
-function isNameEnd(c: number): boolean {
-  return c === 32 || c === 62 || c === 47 || c === 10 || c === 13 || c === 9 || Number.isNaN(c);
-}
+const LT = 60; const GT = 62; const SLASH = 47; const BANG = 33; const QMARK = 63; const DQ = 34; const SQ = 39;
 
-function isWs(c: number): boolean {
+function isWs(c: number | undefined): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/** Ends a name while walking a start tag (the end of the input ends it too). */
+function isNameEnd(c: number | undefined): boolean {
+  return c === undefined || c === 62 || c === 47 || isWs(c);
+}
+
+/** Ends the name in `<name…` / `</name…` while searching skipped content (a character must follow). */
+function isTagNameEnd(c: number | undefined): boolean {
+  return c === 62 || c === 47 || isWs(c);
+}
+
 /** Index of the `>` closing a start tag whose attributes begin at `from` (quote-aware), or -1. */
-function findTagEnd(s: string, from: number): number {
-  const n = s.length;
+function findTagEnd(b: Buffer, from: number): number {
+  const n = b.length;
   for (let i = from; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 62) return i;
-    if (c === 34 || c === 39) {
-      const q = s.indexOf(c === 34 ? '"' : "'", i + 1);
+    const c = b[i];
+    if (c === GT) return i;
+    if (c === DQ || c === SQ) {
+      const q = b.indexOf(c, i + 1);
       if (q === -1) return -1;
       i = q;
-    } else if (c === 60) return -1; // '<' cannot appear inside a tag
+    } else if (c === LT) return -1; // '<' cannot appear inside a tag
   }
   return -1;
 }
@@ -49,150 +63,269 @@ function localName(name: string): string {
   return i === -1 ? name : name.slice(i + 1);
 }
 
-/** True when the tag text s[from,to) carries an attribute called one of `names`. */
-function hasAnyAttr(s: string, from: number, to: number, names: readonly string[]): boolean {
+/** Decodes a byte-per-character string holding UTF-8 bytes. */
+function utf8Of(raw: string): string {
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) > 0x7f) return Buffer.from(raw, 'latin1').toString('utf8');
+  return raw;
+}
+
+const needleCache = new Map<string, Buffer>();
+
+/** The bytes of `latin1` (a byte-per-character string), cached: names repeat across documents. */
+function needle(latin1: string): Buffer {
+  let b = needleCache.get(latin1);
+  if (!b) {
+    b = Buffer.from(latin1, 'latin1');
+    if (needleCache.size > 2000) needleCache.clear();
+    needleCache.set(latin1, b);
+  }
+  return b;
+}
+
+const attrCache = new Map<string, Buffer>();
+
+/** The UTF-8 bytes of an attribute name from the contract, cached. */
+function attrNeedle(name: string): Buffer {
+  let b = attrCache.get(name);
+  if (!b) {
+    b = Buffer.from(name, 'utf8');
+    if (attrCache.size > 2000) attrCache.clear();
+    attrCache.set(name, b);
+  }
+  return b;
+}
+
+/** True when the tag bytes b[from,to) carry an attribute called one of `names` (never searches past the tag). */
+function hasAnyAttr(b: Buffer, from: number, to: number, names: readonly string[]): boolean {
   if (names.length === 0 || to - from < 3) return false;
-  const tag = s.slice(from, to); // bounded search: never scan past this tag
+  const tag = b.subarray(from, to);
   for (const name of names) {
-    let i = tag.indexOf(name);
+    const nb = attrNeedle(name);
+    let i = tag.indexOf(nb);
     while (i !== -1) {
-      if (i === 0 || isWs(tag.charCodeAt(i - 1))) {
-        let k = i + name.length;
-        while (isWs(tag.charCodeAt(k))) k++;
-        if (tag.charCodeAt(k) === 61) return true;
+      if (i === 0 || isWs(tag[i - 1])) {
+        let k = i + nb.length;
+        while (isWs(tag[k])) k++;
+        if (tag[k] === 61) return true;
       }
-      i = tag.indexOf(name, i + 1);
+      i = tag.indexOf(nb, i + 1);
     }
   }
   return false;
 }
 
-const tagRegexCache = new Map<string, RegExp>();
-
-/** `<name` / `</name` followed by a name-ending character, or the start of a comment, CDATA section or PI. */
-function tagRegex(name: string): RegExp {
-  let re = tagRegexCache.get(name);
-  if (!re) {
-    re = new RegExp(`<(?:(/?)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s>/]|(!--|!\\[CDATA\\[|\\?))`, 'g');
-    if (tagRegexCache.size > 1000) tagRegexCache.clear();
-    tagRegexCache.set(name, re);
-  }
-  return re;
-}
-
-const SPECIAL_END: Readonly<Record<string, string>> = { '!--': '-->', '![CDATA[': ']]>', '?': '?>' };
-
-/**
- * Given the end of the start tag of element `name` (raw, with prefix), returns the index just past its
- * matching end tag, or -1 when it is never closed. Nested same-name elements are counted; comments,
- * CDATA sections and processing instructions are stepped over. Irregexp beats two indexOf passes here.
- */
-function skipElement(s: string, name: string, from: number): number {
-  const re = tagRegex(name);
-  re.lastIndex = from;
-  let depth = 1;
-  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-    if (m[2] !== undefined) {
-      const end = s.indexOf(SPECIAL_END[m[2]]!, m.index + 1 + m[2].length);
-      if (end === -1) return -1;
-      re.lastIndex = end + SPECIAL_END[m[2]]!.length;
-      continue;
-    }
-    if (m[1] === '/') {
-      if (--depth === 0) {
-        const gt = s.indexOf('>', m.index);
-        return gt === -1 ? -1 : gt + 1;
-      }
-    } else {
-      const te = findTagEnd(s, m.index + 1 + name.length);
-      if (te !== -1 && s.charCodeAt(te - 1) !== 47) depth++;
-    }
+/** Start of the next `needle` (a `<name` or `</name`) at or after `from` that is followed by a name end, or -1. */
+function findTagStart(b: Buffer, nd: Buffer, from: number): number {
+  for (let i = b.indexOf(nd, from); i !== -1; i = b.indexOf(nd, i + 1)) {
+    if (isTagNameEnd(b[i + nd.length])) return i;
   }
   return -1;
 }
 
-function fail(s: string, offset: number, what: string, stage: 'validation' | 'parsing' = 'parsing'): never {
-  const { line, column } = lineCol(s, offset);
-  throw new XmlDocumentError(`${what} (line ${line}, column ${column})`, stage, offset);
+const COMMENT = needle('<!--'); const COMMENT_END = needle('-->');
+const CDATA = needle('<![CDATA['); const CDATA_END = needle(']]>');
+const PI_END = needle('?>');
+
+function startsWithAt(b: Buffer, nd: Buffer, at: number): boolean {
+  if (at + nd.length > b.length) return false;
+  for (let k = 0; k < nd.length; k++) if (b[at + k] !== nd[k]) return false;
+  return true;
 }
 
-/** Skips `<!…>` / `<?…?>` constructs starting at `lt`; returns the index after them. */
-function skipSpecial(s: string, lt: number): number {
-  if (s.startsWith('<!--', lt)) {
-    const e = s.indexOf('-->', lt + 4);
-    if (e === -1) fail(s, lt, 'unterminated comment');
-    return e + 3;
-  }
-  if (s.startsWith('<![CDATA[', lt)) {
-    const e = s.indexOf(']]>', lt + 9);
-    if (e === -1) fail(s, lt, 'unterminated CDATA section');
-    return e + 3;
-  }
-  if (s.startsWith('<?', lt)) {
-    const e = s.indexOf('?>', lt + 2);
-    if (e === -1) fail(s, lt, 'unterminated processing instruction');
-    return e + 2;
-  }
-  if (s.startsWith('<!DOCTYPE', lt)) {
-    const gt = s.indexOf('>', lt);
-    if (gt === -1) fail(s, lt, 'unterminated DOCTYPE');
-    const decl = s.slice(lt, gt);
-    if (decl.includes('[') || /\b(SYSTEM|PUBLIC)\b/.test(decl)) {
-      fail(s, lt, 'DOCTYPE with entity declarations or an external DTD is not allowed (entities are never expanded or fetched)');
-    }
-    return gt + 1;
-  }
-  return fail(s, lt, 'unexpected markup "<!"');
+/** Index after the comment / CDATA section / PI starting at `lt`, -1 when unterminated, or `lt + 2` for other `<!`. */
+function specialEnd(b: Buffer, lt: number): number {
+  if (b[lt + 1] === QMARK) { const e = b.indexOf(PI_END, lt + 2); return e === -1 ? -1 : e + 2; }
+  if (startsWithAt(b, COMMENT, lt)) { const e = b.indexOf(COMMENT_END, lt + 4); return e === -1 ? -1 : e + 3; }
+  if (startsWithAt(b, CDATA, lt)) { const e = b.indexOf(CDATA_END, lt + 9); return e === -1 ? -1 : e + 3; }
+  return lt + 2;
 }
 
 /**
- * Scans `s` (already cleaned: no BOM, trimmed) with `spec`.
+ * Where the next `<!` / `<?` is, remembered for the whole document. Positions only grow during a
+ * scan, so each byte is searched at most once, however many elements are skipped. The searches look
+ * for the rare `!` and `?` bytes (at memory speed) and then check for the `<` before them.
+ */
+class SpecialMarks {
+  private bang = -2; // index of a '!' / '?' preceded by '<' (-2 = not searched yet, -1 = none left)
+  private qmark = -2;
+  constructor(private readonly b: Buffer) {}
+
+  private advance(cur: number, byte: number, pos: number): number {
+    let i = cur;
+    if (i !== -1 && i <= pos) i = this.b.indexOf(byte, pos + 1);
+    while (i !== -1 && this.b[i - 1] !== LT) i = this.b.indexOf(byte, i + 1);
+    return i;
+  }
+
+  /** The first `<!` or `<?` starting in [pos, limit), or -1. */
+  next(pos: number, limit: number): number {
+    this.bang = this.advance(this.bang, BANG, pos);
+    this.qmark = this.advance(this.qmark, QMARK, pos);
+    const i = this.bang === -1 ? this.qmark : this.qmark === -1 ? this.bang : Math.min(this.bang, this.qmark);
+    return i !== -1 && i - 1 < limit ? i - 1 : -1;
+  }
+}
+
+/**
+ * Start (`<`) of the next `<raw` or `</raw` tag at or after `pos` that is followed by a name end, or
+ * -1. Long names are searched for themselves: a search whose first byte is a letter runs at memory
+ * speed, while one starting with `<` stops at every tag. Short names, which text may contain often,
+ * are found by visiting each `<`.
+ */
+function nextTag(b: Buffer, nm: Buffer, pos: number): number {
+  const len = nm.length;
+  if (len >= 4) {
+    for (let i = b.indexOf(nm, pos + 1); i !== -1; i = b.indexOf(nm, i + 1)) {
+      if (!isTagNameEnd(b[i + len])) continue;
+      if (b[i - 1] === LT) return i - 1;
+      if (b[i - 1] === SLASH && b[i - 2] === LT && i - 2 >= pos) return i - 2;
+    }
+    return -1;
+  }
+  for (let lt = b.indexOf(LT, pos); lt !== -1; lt = b.indexOf(LT, lt + 1)) {
+    const at = b[lt + 1] === SLASH ? lt + 2 : lt + 1;
+    let k = 0;
+    while (k < len && b[at + k] === nm[k]) k++;
+    if (k === len && isTagNameEnd(b[at + len])) return lt;
+  }
+  return -1;
+}
+
+/**
+ * Given the end of the start tag of element `raw` (its name bytes as a latin1 string, prefix
+ * included), returns the index just past its matching end tag, or -1 when it is never closed.
+ * Nested same-name elements are counted; comments, CDATA sections and processing instructions are
+ * stepped over. One native search finds each candidate tag, so a skipped subtree's bytes are read
+ * about once.
+ */
+function skipElement(b: Buffer, marks: SpecialMarks, raw: string, from: number): number {
+  const nm = needle(raw);
+  let depth = 1;
+  let pos = from;
+  for (;;) {
+    const t = nextTag(b, nm, pos);
+    if (t === -1) return -1;
+    const sp = marks.next(pos, t);
+    if (sp !== -1) {
+      const end = specialEnd(b, sp);
+      if (end === -1) return -1;
+      pos = end;
+      continue;
+    }
+    if (b[t + 1] === SLASH) {
+      if (--depth === 0) {
+        const gt = b.indexOf(GT, t);
+        return gt === -1 ? -1 : gt + 1;
+      }
+      pos = t + 2 + nm.length;
+    } else {
+      const te = findTagEnd(b, t + 1 + nm.length);
+      if (te !== -1 && b[te - 1] !== SLASH) depth++;
+      pos = t + 1 + nm.length;
+    }
+  }
+}
+
+function fail(b: Buffer, offset: number, what: string, stage: 'validation' | 'parsing' = 'parsing'): never {
+  const { line, column } = lineColBytes(b, offset);
+  throw new XmlDocumentError(`${what} (line ${line}, column ${column})`, stage, offset);
+}
+
+
+const DOCTYPE = needle('<!DOCTYPE');
+
+/** Skips `<!…>` / `<?…?>` constructs starting at `lt` in walked content; returns the index after them. */
+function skipSpecial(b: Buffer, lt: number): number {
+  if (startsWithAt(b, COMMENT, lt)) {
+    const e = b.indexOf(COMMENT_END, lt + 4);
+    if (e === -1) fail(b, lt, 'unterminated comment');
+    return e + 3;
+  }
+  if (startsWithAt(b, CDATA, lt)) {
+    const e = b.indexOf(CDATA_END, lt + 9);
+    if (e === -1) fail(b, lt, 'unterminated CDATA section');
+    return e + 3;
+  }
+  if (b[lt + 1] === QMARK) {
+    const e = b.indexOf(PI_END, lt + 2);
+    if (e === -1) fail(b, lt, 'unterminated processing instruction');
+    return e + 2;
+  }
+  if (startsWithAt(b, DOCTYPE, lt)) {
+    const gt = b.indexOf(GT, lt);
+    if (gt === -1) fail(b, lt, 'unterminated DOCTYPE');
+    const decl = b.toString('latin1', lt, gt);
+    if (decl.includes('[') || /\b(SYSTEM|PUBLIC)\b/.test(decl)) {
+      fail(b, lt, 'DOCTYPE with entity declarations or an external DTD is not allowed (entities are never expanded or fetched)');
+    }
+    return gt + 1;
+  }
+  return fail(b, lt, 'unexpected markup "<!"');
+}
+
+/** `s` as the UTF-8 bytes the scan works on (a Buffer view is used as it is; strings are encoded). */
+export function scanBytes(input: string | Uint8Array): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/**
+ * Scans a document (already cleaned: no BOM, trimmed) with `spec`. Strings are scanned as their
+ * UTF-8 encoding; byte offsets in errors become line and column (in characters).
  * @throws XmlDocumentError on malformed or truncated markup, or a wrong document element.
  */
-export function targetedScan(s: string, spec: ScanSpec): ScanResult {
-  const out: string[] = [];
+export function targetedScan(input: string | Uint8Array, spec: ScanSpec): ScanResult {
+  const b = scanBytes(input);
+  const out: string[] = []; // byte-per-character pieces of the skeleton
   const watched = new Set<string>();
-  const tags: string[] = [];
+  const tags: string[] = []; // raw names (latin1) of the open elements
   const nodes: (ScanNode | null)[] = [];
   const emitted: boolean[] = [];
   const scoped: boolean[] = [];
   const opens: number[] = [];
   let rootDone = false;
   let pos = 0;
-  const n = s.length;
+  const n = b.length;
+  const marks = new SpecialMarks(b);
   while (pos < n) {
-    const lt = s.indexOf('<', pos);
+    const lt = b.indexOf(LT, pos);
     if (lt === -1) break;
-    const c1 = s.charCodeAt(lt + 1);
-    if (c1 === 47) { // end tag
-      const gt = s.indexOf('>', lt);
-      if (gt === -1) fail(s, lt, 'truncated end tag');
-      const name = s.slice(lt + 2, gt).trim();
+    const c1 = b[lt + 1];
+    if (c1 === SLASH) { // end tag
+      const gt = b.indexOf(GT, lt);
+      if (gt === -1) fail(b, lt, 'truncated end tag');
+      let s0 = lt + 2; let s1 = gt;
+      while (s0 < s1 && isWs(b[s0])) s0++;
+      while (s1 > s0 && isWs(b[s1 - 1])) s1--;
+      const raw = b.toString('latin1', s0, s1);
       const top = tags.length - 1;
-      if (top < 0) fail(s, lt, `unexpected end tag </${name}>`);
-      if (tags[top] !== name) fail(s, lt, `mismatched end tag </${name}>, expected </${tags[top]}>`);
-      if (emitted[top]) out.push(`</${localName(name)}>`);
+      if (top < 0) fail(b, lt, `unexpected end tag </${utf8Of(raw)}>`);
+      if (tags[top] !== raw) fail(b, lt, `mismatched end tag </${utf8Of(raw)}>, expected </${utf8Of(tags[top] ?? '')}>`);
+      if (emitted[top]) out.push(`</${localName(raw)}>`);
       tags.pop(); nodes.pop(); emitted.pop(); scoped.pop(); opens.pop();
       if (tags.length === 0) rootDone = true;
       pos = gt + 1;
       continue;
     }
-    if (c1 === 33 || c1 === 63) { pos = skipSpecial(s, lt); continue; }
+    if (c1 === BANG || c1 === QMARK) { pos = skipSpecial(b, lt); continue; }
     let j = lt + 1;
-    while (j < n && !isNameEnd(s.charCodeAt(j))) j++;
-    const name = s.slice(lt + 1, j);
-    if (name === '') fail(s, lt, 'invalid "<" in text');
-    const gt = findTagEnd(s, j);
-    if (gt === -1) fail(s, lt, `truncated or malformed start tag <${name}`);
-    const selfClosing = s.charCodeAt(gt - 1) === 47;
+    let high = 0;
+    while (j < n && !isNameEnd(b[j])) high |= b[j++]!;
+    if (j === lt + 1) fail(b, lt, 'invalid "<" in text');
+    const raw = b.toString('latin1', lt + 1, j);
+    const name = high > 0x7f ? b.toString('utf8', lt + 1, j) : raw;
+    const gt = findTagEnd(b, j);
+    if (gt === -1) fail(b, lt, `truncated or malformed start tag <${name}`);
+    const selfClosing = b[gt - 1] === SLASH;
     const local = localName(name);
+    const rawLocal = localName(raw);
     const depth = tags.length;
-    if (depth >= MAX_DEPTH) fail(s, lt, `elements nested deeper than ${MAX_DEPTH} levels`);
+    if (depth >= MAX_DEPTH) fail(b, lt, `elements nested deeper than ${MAX_DEPTH} levels`);
     let node: ScanNode | null;
     let inScope: boolean;
     if (depth === 0) {
-      if (rootDone) fail(s, lt, `content after the document element: <${name}>`);
-      if (local !== spec.rootName) fail(s, lt, `document element is <${name}>, expected <${spec.rootName}>`, 'validation');
+      if (rootDone) fail(b, lt, `content after the document element: <${name}>`);
+      if (local !== spec.rootName) fail(b, lt, `document element is <${name}>, expected <${spec.rootName}>`, 'validation');
       node = spec.root;
       inScope = node.scopeRoot;
     } else {
@@ -203,31 +336,31 @@ export function targetedScan(s: string, spec: ScanSpec): ScanResult {
     }
     const keep = node !== null
       ? node.keep
-      : inScope && (spec.scopeTags.has(local.toLowerCase()) || hasAnyAttr(s, j, gt, spec.scopeAttrs));
+      : inScope && (spec.scopeTags.has(local.toLowerCase()) || hasAnyAttr(b, j, gt, spec.scopeAttrs));
     if (keep) {
       for (let a = 0; a < depth; a++) {
         if (!emitted[a]) { out.push(`<${localName(tags[a] ?? '')}>`); emitted[a] = true; }
       }
       if (node?.keepText && !selfClosing) {
-        const end = skipElement(s, name, gt + 1);
-        if (end === -1) fail(s, lt, `element <${name}> is never closed`);
-        out.push(local === name ? s.slice(lt, end) : `<${local}${s.slice(j, end - name.length - 3)}</${local}>`);
+        const end = skipElement(b, marks, raw, gt + 1);
+        if (end === -1) fail(b, lt, `element <${name}> is never closed`);
+        out.push(rawLocal === raw ? b.toString('latin1', lt, end) : `<${rawLocal}${b.toString('latin1', j, end - raw.length - 3)}</${rawLocal}>`);
         pos = end;
         continue;
       }
-      out.push(local === name ? s.slice(lt, gt + 1) : `<${local}${s.slice(j, gt + 1)}`);
+      out.push(rawLocal === raw ? b.toString('latin1', lt, gt + 1) : `<${rawLocal}${b.toString('latin1', j, gt + 1)}`);
     }
     if (selfClosing) { pos = gt + 1; if (depth === 0) rootDone = true; continue; }
     if (keep || node !== null || inScope) {
-      tags.push(name); nodes.push(node); emitted.push(keep); scoped.push(inScope); opens.push(lt);
+      tags.push(raw); nodes.push(node); emitted.push(keep); scoped.push(inScope); opens.push(lt);
       pos = gt + 1;
     } else {
-      const end = skipElement(s, name, gt + 1);
-      if (end === -1) fail(s, lt, `element <${name}> is never closed (document truncated?)`);
+      const end = skipElement(b, marks, raw, gt + 1);
+      if (end === -1) fail(b, lt, `element <${name}> is never closed (document truncated?)`);
       pos = end;
     }
   }
-  if (tags.length > 0) fail(s, opens[opens.length - 1] ?? 0, `element <${tags[tags.length - 1]}> is never closed (document truncated?)`);
+  if (tags.length > 0) fail(b, opens[opens.length - 1] ?? 0, `element <${utf8Of(tags[tags.length - 1] ?? '')}> is never closed (document truncated?)`);
   if (!rootDone) throw new XmlDocumentError('no document element found', 'validation', 0);
-  return { skeleton: out.join(''), watchedChildren: watched };
+  return { skeleton: utf8Of(out.join('')), watchedChildren: watched };
 }

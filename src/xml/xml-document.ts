@@ -5,17 +5,10 @@
  * ever processed.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { cleanXmlText } from './clean-text.js';
+import { cleanRange } from './clean-text.js';
 import type { ScanSpec } from './scan-spec.js';
-import { targetedScan } from './targeted-scan.js';
-import { XmlDocumentError } from './xml-error.js';
-import { ESCAPED_BOM, decodePgEscape } from './pg-escape.js';
-
-/** How the document text is encoded. */
-export interface ReadOptions {
-  /** The text is PostgreSQL bytea `escape` form of the UTF-8 bytes (see pg-escape.ts). Default false. */
-  readonly pgEscaped?: boolean;
-}
+import { scanBytes, targetedScan } from './targeted-scan.js';
+import { XmlDocumentError, lineColBytes } from './xml-error.js';
 
 /** One element: local tag name, attributes (decoded text), children in document order. */
 export interface XNode {
@@ -41,7 +34,7 @@ export interface XmlDocument {
   readonly all: readonly XNode[];
   /** Child element names of watched elements (see ScanSpecBuilder.watch). */
   readonly watchedChildren: ReadonlySet<string>;
-  /** Size of the cleaned text in characters. */
+  /** Size of the cleaned document in UTF-8 bytes. */
   readonly size: number;
 }
 
@@ -87,26 +80,36 @@ function build(items: FxpNode[], parent: XNode, byPath: Map<string, XNode[]>, al
   }
 }
 
+/** A lone surrogate cannot be encoded as UTF-8: such a string is not an XML document. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Parses `xml` under `spec`.
+ * Parses `xml` — UTF-8 bytes (what workers read from the database, or a file) or a string — under
+ * `spec`. The whole document is never turned into one string: see targeted-scan.ts.
  * @throws XmlDocumentError (stage `validation` or `parsing`) with a message naming what and where.
  */
-export function readXmlDocument(xml: string, spec: ScanSpec, opts: ReadOptions = {}): XmlDocument {
-  let raw = xml;
-  if (opts.pgEscaped) {
-    // the byte-order mark arrives as an octal escape: drop it like the reference drops U+FEFF
-    let i = 0;
-    while (raw.startsWith(ESCAPED_BOM, i)) i += ESCAPED_BOM.length;
-    if (i > 0) raw = raw.slice(i);
+export function readXmlDocument(xml: string | Uint8Array, spec: ScanSpec): XmlDocument {
+  let bytes: Buffer;
+  if (typeof xml === 'string') {
+    const lone = /[\uD800-\uDFFF]/.test(xml) ? LONE_SURROGATE.exec(xml) : null;
+    bytes = scanBytes(xml);
+    if (lone) {
+      const { line, column } = lineColBytes(bytes, Buffer.byteLength(xml.slice(0, lone.index), 'utf8'));
+      const code = lone[0].charCodeAt(0).toString(16).toUpperCase();
+      throw new XmlDocumentError(`invalid XML character U+${code} (line ${line}, column ${column})`, 'parsing');
+    }
+  } else {
+    bytes = scanBytes(xml);
   }
-  const text = cleanXmlText(raw);
-  if (text === '') throw new XmlDocumentError('empty document', 'validation', 0);
-  if (text.charCodeAt(0) !== 60 || text.charCodeAt(text.length - 1) !== 62) {
+  const [start, end] = cleanRange(bytes);
+  if (start === end) throw new XmlDocumentError('empty document', 'validation', 0);
+  if (bytes[start] !== 60 || bytes[end - 1] !== 62) {
     throw new XmlDocumentError('not an XML document: it must start with "<" and end with ">"', 'validation', 0);
   }
+  const text = bytes.subarray(start, end);
   const scanned = targetedScan(text, spec);
   const watchedChildren = scanned.watchedChildren;
-  const skeleton = opts.pgEscaped ? decodePgEscape(scanned.skeleton) : scanned.skeleton;
+  const skeleton = scanned.skeleton;
   const bad = SUSPECT_CHAR.test(skeleton) ? INVALID_CHAR.exec(skeleton) : null;
   if (bad) {
     const code = bad[0].codePointAt(0) ?? 0;

@@ -12,10 +12,13 @@ export class XmlDocumentError extends Error {
   }
 }
 
-/** 1-based line and column of `offset` in `text`. */
-export function lineCol(text: string, offset: number): { line: number; column: number } {
+/** 1-based line and column (in characters) of byte `offset` in UTF-8 `bytes`. */
+export function lineColBytes(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
   let last = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) { line++; last = i; }
-  return { line, column: offset - last };
+  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) { line++; last = i; }
+  let column = 1;
+  // count characters, not bytes: UTF-8 continuation bytes (10xxxxxx) do not start one
+  for (let i = last + 1; i < offset && i < bytes.length; i++) if ((bytes[i]! & 0xc0) !== 0x80) column++;
+  return { line, column };
 }

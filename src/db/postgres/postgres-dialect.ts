@@ -6,9 +6,10 @@
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
+import type { ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
@@ -16,6 +17,7 @@ import {
   chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
+import { ByteArena, copyOutSourceRows, sourceBytesCopySql, type PgSubmittable } from './pg-copy-out.js';
 import { postgresDdl, postgresQualify } from './postgres-ddl.js';
 import {
   PG_MAX_PARAMS, POSTGRES_STYLE, postgresColumnsSql, postgresLiveInfo, postgresLiveTables, postgresUniqueSql,
@@ -29,8 +31,10 @@ export const POSTGRES_INFO: DialectInfo = {
   quote: quoteDouble, qualify: postgresQualify,
 };
 
-/** A pooled client: the query slice plus release (passing an Error destroys the connection). */
+/** A pooled client: the query slice (text, or a submittable) plus release (passing an Error destroys the connection). */
 export interface PgPoolClient extends PgClient {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(submittable: PgSubmittable): unknown;
   release(destroy?: Error | boolean): void;
   on(event: 'error', listener: (err: Error) => void): unknown;
   removeListener(event: 'error', listener: (err: Error) => void): unknown;
@@ -48,9 +52,25 @@ const SOURCE_CHUNK_BYTES = 32 * 1024 * 1024;
 /** OIDs read back as raw text: numeric, date, timestamp, timestamptz, int8. */
 const RAW_TEXT_OIDS = new Set([1700, 1082, 1114, 1184, 20]);
 
+/**
+ * Loads `pg`. On Node 20 (no global `navigator`), pg probes for Cloudflare Workers with
+ * `new Response(…)`, which makes Node load its whole fetch implementation: ~80 ms of start-up in
+ * every worker. A `navigator` present only while pg loads answers the probe instead.
+ */
+async function importPg(): Promise<typeof import('pg')> {
+  const g = globalThis as { navigator?: unknown };
+  if (g.navigator !== undefined) return import('pg');
+  Object.defineProperty(g, 'navigator', { value: { userAgent: `Node.js/${process.version}` }, configurable: true, writable: true });
+  try {
+    return await import('pg');
+  } finally {
+    delete g.navigator;
+  }
+}
+
 /** Opens a pg Pool for `cfg` and returns a session bound to `model`. */
 export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
-  const pgMod = await import('pg');
+  const pgMod = await importPg();
   const pg = (pgMod as unknown as { default?: typeof pgMod }).default ?? pgMod;
   const secrets = cfg.password ? [cfg.password] : [];
   const ssl = cfg.params['sslmode'];
@@ -67,6 +87,9 @@ export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel,
     ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
     application_name: cfg.params['application_name'] ?? opts.applicationName ?? 'xmlmigrate',
     options: '-c TimeZone=UTC',
+    // pg decodes text as UTF-8 and readSourceBytesByIds promises UTF-8 bytes: never let the server
+    // default the client encoding to a non-UTF-8 database encoding.
+    client_encoding: 'UTF8',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         RAW_TEXT_OIDS.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
@@ -95,6 +118,9 @@ export class PostgresSession implements TargetSession {
   readonly info = POSTGRES_INFO;
   private closed = false;
   private live: PgLiveInfo | undefined;
+  /** Memory for {@link readSourceBytesByIds}' documents, reused by every call. */
+  private readonly arena = new ByteArena();
+  private arenaBusy = false;
 
   constructor(private readonly pool: PgPool, readonly model: SchemaModel, private readonly secrets: readonly string[] = []) {}
 
@@ -106,7 +132,7 @@ export class PostgresSession implements TargetSession {
     }
   }
 
-  private async withClient<T>(fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(fn: (c: PgPoolClient) => Promise<T>, phase: ErrorPhase = 'write'): Promise<T> {
     let client: PgPoolClient;
     try {
       client = await this.pool.connect();
@@ -123,7 +149,7 @@ export class PostgresSession implements TargetSession {
       client.release();
       return out;
     } catch (err) {
-      const e = toDbError('postgres', err, { phase: 'write', secrets: this.secrets });
+      const e = toDbError('postgres', err, { phase, secrets: this.secrets });
       if (e.kind === 'permanent') {
         client.removeListener('error', onError);
         client.release();
@@ -170,11 +196,6 @@ export class PostgresSession implements TargetSession {
     return (await this.q<{ app_id: number }>(sourcePageSql(POSTGRES_STYLE, this.model, q, true))).map((r) => Number(r.app_id));
   }
 
-  /** See {@link TargetSession.readSourceByIdsEscaped}. */
-  readSourceByIdsEscaped(appIds: readonly number[]): Promise<SourceRecord[]> {
-    return this.readSourceByIds(appIds, (col) => `encode(convert_to(${col}, 'UTF8'), 'escape')`);
-  }
-
   /** See {@link TargetSession.readSourceByIds}. */
   async readSourceByIds(appIds: readonly number[], wrapXml?: (col: string) => string): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
@@ -183,6 +204,33 @@ export class PostgresSession implements TargetSession {
       out.push(...rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
     }
     return out.sort((a, b) => a.appId - b.appId);
+  }
+
+  /**
+   * See {@link TargetSession.readSourceBytesByIds}: one binary COPY per 5,000 ids on one pooled
+   * connection; the bytes are copied into this session's arena, so the returned Buffers stay valid
+   * until the next call. (A call made while another is still running gets its own memory.)
+   */
+  async readSourceBytesByIds(appIds: readonly number[]): Promise<RawSourceRecord[]> {
+    const ids = [...new Set(appIds)];
+    if (ids.length === 0) return [];
+    // Validates every id (a permanent DbError) before a connection is taken.
+    const statements = chunk(ids.sort((a, b) => a - b), ID_CHUNK).map((c) => sourceBytesCopySql(this.model, c));
+    const own = !this.arenaBusy;
+    const arena = own ? this.arena : new ByteArena();
+    if (own) {
+      this.arenaBusy = true;
+      arena.reset();
+    }
+    try {
+      return await this.withClient(async (c) => {
+        const out: RawSourceRecord[] = [];
+        for (const text of statements) for (const r of await copyOutSourceRows(c, text, arena)) out.push(r);
+        return out;
+      }, 'query');
+    } finally {
+      if (own) this.arenaBusy = false;
+    }
   }
 
   /** See {@link TargetSession.countPending}. */

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteDouble } from '../identifiers.js';
@@ -131,6 +131,17 @@ export class SqliteSession implements TargetSession {
     return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
       .flatMap((ids) => this.all<{ app_id: number; xml: string | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids)))
       .map((r) => ({ appId: Number(r.app_id), xml: r.xml }))
+      .sort((a, b) => a.appId - b.appId));
+  }
+
+  /**
+   * See {@link TargetSession.readSourceBytesByIds}: `CAST(xml AS BLOB)` hands over the stored UTF-8
+   * bytes, so no string is built for a whole document. Each Buffer is the driver's own copy.
+   */
+  readSourceBytesByIds(appIds: readonly number[]): Promise<RawSourceRecord[]> {
+    return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
+      .flatMap((ids) => this.all<{ app_id: number; xml: Buffer | string | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids, (col) => `CAST(${col} AS BLOB)`)))
+      .map((r) => ({ appId: Number(r.app_id), bytes: typeof r.xml === 'string' ? Buffer.from(r.xml, 'utf8') : r.xml }))
       .sort((a, b) => a.appId - b.appId));
   }
 

@@ -230,6 +230,13 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(rows.map((r) => r.appId)).toEqual([100, 119]);
     });
 
+    it('readSourceBytesByIds (where offered) returns the UTF-8 bytes of exactly the ids that exist, ordered', async () => {
+      if (!s.readSourceBytesByIds) return expect(h.name).toBe('mssql'); // SQL Server hands over strings
+      const rows = await s.readSourceBytesByIds([119, 102, 5000, 102]);
+      expect(rows.map((r) => r.appId)).toEqual([102, 119]);
+      expect(rows[0]?.bytes?.equals(Buffer.from('<Provenir id="102">é</Provenir>', 'utf8'))).toBe(true);
+    });
+
     it('rejects a bad filter with a message naming the field', async () => {
       await expect(s.readSourcePage({ limit: 0 })).rejects.toThrow(/limit: must be an integer ≥ 1/);
       await expect(s.readSourcePage({ limit: 1, shard: { index: 3, count: 3 } })).rejects.toThrow(/shard: index 3 must be < count 3/);

@@ -3,7 +3,7 @@
  * decoding (exactly once, decision B14).
  */
 import { describe, expect, it } from 'vitest';
-import { cleanXmlText } from '../../../src/xml/clean-text.js';
+import { cleanRange } from '../../../src/xml/clean-text.js';
 import { ScanSpecBuilder } from '../../../src/xml/scan-spec.js';
 import { readXmlDocument } from '../../../src/xml/xml-document.js';
 import { XmlDocumentError } from '../../../src/xml/xml-error.js';
@@ -18,11 +18,14 @@ function err(xml: string): XmlDocumentError {
 }
 const attr = (xml: string, name = 'v') => readXmlDocument(xml, S).byPath.get('/R/a')?.[0]?.attrs[name];
 
-describe('cleanXmlText', () => {
-  it('drops a BOM, leading control characters and surrounding whitespace', () => {
-    expect(cleanXmlText('\uFEFF\u0001\u001f \r\n<R/>\n ')).toBe('<R/>');
-    expect(cleanXmlText('<R/>')).toBe('<R/>');
-    expect(cleanXmlText('<R>\u0001</R>')).toBe('<R>\u0001</R>');
+describe('cleanRange', () => {
+  const clean = (s: string): string => { const b = Buffer.from(s, 'utf8'); const [i, j] = cleanRange(b); return b.toString('utf8', i, j); };
+  it('drops BOMs, leading control characters and surrounding whitespace', () => {
+    expect(clean('\uFEFF\u0001\u001f \r\n\uFEFF<R/>\n ')).toBe('<R/>');
+    expect(clean('<R/>')).toBe('<R/>');
+    expect(clean('<R>\u0001</R>')).toBe('<R>\u0001</R>');
+    expect(clean(' \u00A0<R/>')).toBe('\u00A0<R/>'); // only ASCII whitespace and U+FEFF are dropped
+    expect(clean('\uFEFF \n')).toBe('');
   });
 });
 
