@@ -6,7 +6,7 @@
  * Never imports src/worker: it only knows the worker script's path and the IPC protocol.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BatchItem, BatchResult, FromWorker, SerializedError, ToWorker, WorkerInit } from '../ipc/messages.js';
 
@@ -71,11 +71,14 @@ export class WorkerStartError extends Error {
 
 /**
  * The worker entry: the single-file bundle the build writes (faster to start: one file to read and
- * compile instead of ~100 modules), or the plain compiled module when no bundle was built.
+ * compile instead of ~100 modules) when it is at least as new as the module it was built from, else
+ * the plain compiled module.
  */
 function defaultWorkerScript(): string {
+  const plain = fileURLToPath(new URL('../worker/worker-main.js', import.meta.url));
   const bundle = fileURLToPath(new URL('../worker/worker-bundle.js', import.meta.url));
-  return existsSync(bundle) ? bundle : fileURLToPath(new URL('../worker/worker-main.js', import.meta.url));
+  const mtime = (f: string): number => { try { return statSync(f).mtimeMs; } catch { return -1; } };
+  return mtime(bundle) >= mtime(plain) ? bundle : plain;
 }
 
 function ids(input: JobInput): number[] {
