@@ -161,9 +161,9 @@ export interface TargetSession {
   /**
    * Optional fast path (PostgreSQL, binary COPY): like {@link readSourceByIds}, but each document
    * arrives as its UTF-8 bytes, never decoded into a string. Ordered by app_id; missing ids are
-   * absent; a NULL document has `bytes: null`. The Buffers are views of memory the session reuses:
-   * they are valid only until the next call of this method on the same session, so consume (or
-   * copy) them before reading again.
+   * absent; a NULL document has `bytes: null`. The Buffers may be views of memory the session
+   * reuses: they are valid until the second call of this method after this one on the same session
+   * (so a reader can fetch one chunk ahead while it works on the current one), then overwritten.
    */
   readSourceBytesByIds?(appIds: readonly number[]): Promise<RawSourceRecord[]>;
   /** Number of source rows matching `q`. */

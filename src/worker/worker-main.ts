@@ -28,19 +28,35 @@ let stopping = false;
 /** Documents read per query in worker-reads mode: bounds memory to a few documents, not a batch. */
 const READ_CHUNK = 16;
 
+/** One chunk of documents; app_ids missing from the source come back as NULL documents. */
+async function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
+  const src = source!;
+  const byId = new Map<number, string | Uint8Array | null>();
+  if (src.readSourceBytesByIds) for (const r of await src.readSourceBytesByIds(ids)) byId.set(r.appId, r.bytes);
+  else for (const r of await src.readSourceByIds(ids)) byId.set(r.appId, r.xml);
+  return ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
+}
+
 /**
- * Reads the batch's documents a chunk at a time; app_ids missing from the source come back as NULL
- * documents. Where the dialect can (PostgreSQL), documents arrive as raw UTF-8 bytes in memory the
- * session reuses for the next chunk: the runner maps each chunk before asking for the next one.
+ * Reads the batch's documents a chunk at a time, one chunk ahead: while the runner maps chunk k, the
+ * database is already sending chunk k + 1, so reading overlaps with parsing and mapping. Where the
+ * dialect can (PostgreSQL, SQLite), documents arrive as raw UTF-8 bytes; PostgreSQL's may sit in
+ * memory the session reuses two reads later, which is safe because the runner maps each chunk
+ * before asking for the next one.
  */
 async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
-  const src = source!;
-  for (let i = 0; i < appIds.length; i += READ_CHUNK) {
-    const ids = appIds.slice(i, i + READ_CHUNK);
-    const byId = new Map<number, string | Uint8Array | null>();
-    if (src.readSourceBytesByIds) for (const r of await src.readSourceBytesByIds(ids)) byId.set(r.appId, r.bytes);
-    else for (const r of await src.readSourceByIds(ids)) byId.set(r.appId, r.xml);
-    yield ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
+  const chunks: number[][] = [];
+  for (let i = 0; i < appIds.length; i += READ_CHUNK) chunks.push(appIds.slice(i, i + READ_CHUNK));
+  const start = (ids: readonly number[]): Promise<BatchItem[]> => {
+    const p = readChunk(ids);
+    p.catch(noop); // a read failing while its predecessor is mapped is reported when it is awaited
+    return p;
+  };
+  let ahead = chunks.length > 0 ? start(chunks[0]!) : null;
+  for (let k = 0; k < chunks.length; k++) {
+    const current = ahead!;
+    ahead = k + 1 < chunks.length ? start(chunks[k + 1]!) : null;
+    yield await current;
   }
 }
 

@@ -119,8 +119,9 @@ export class PostgresSession implements TargetSession {
   private closed = false;
   private live: PgLiveInfo | undefined;
   /** Memory for {@link readSourceBytesByIds}' documents, reused by every call. */
-  private readonly arena = new ByteArena();
-  private arenaBusy = false;
+  private readonly arenas = [new ByteArena(), new ByteArena()];
+  private readonly arenaBusy = [false, false];
+  private nextArena = 0;
 
   constructor(private readonly pool: PgPool, readonly model: SchemaModel, private readonly secrets: readonly string[] = []) {}
 
@@ -208,18 +209,22 @@ export class PostgresSession implements TargetSession {
 
   /**
    * See {@link TargetSession.readSourceBytesByIds}: one binary COPY per 5,000 ids on one pooled
-   * connection; the bytes are copied into this session's arena, so the returned Buffers stay valid
-   * until the next call. (A call made while another is still running gets its own memory.)
+   * connection; the bytes are copied into one of this session's two arenas, used in turn, so the
+   * returned Buffers stay valid until the second call after this one. (A call that finds its arena
+   * still being filled by a running call gets memory of its own.)
    */
   async readSourceBytesByIds(appIds: readonly number[]): Promise<RawSourceRecord[]> {
     const ids = [...new Set(appIds)];
     if (ids.length === 0) return [];
     // Validates every id (a permanent DbError) before a connection is taken.
     const statements = chunk(ids.sort((a, b) => a - b), ID_CHUNK).map((c) => sourceBytesCopySql(this.model, c));
-    const own = !this.arenaBusy;
-    const arena = own ? this.arena : new ByteArena();
+    // two arenas used in turn, so a reader can fetch the next chunk while it still holds this one
+    const slot = this.nextArena;
+    const own = !this.arenaBusy[slot];
+    const arena = own ? this.arenas[slot]! : new ByteArena();
     if (own) {
-      this.arenaBusy = true;
+      this.arenaBusy[slot] = true;
+      this.nextArena = 1 - slot;
       arena.reset();
     }
     try {
@@ -229,7 +234,7 @@ export class PostgresSession implements TargetSession {
         return out;
       }, 'query');
     } finally {
-      if (own) this.arenaBusy = false;
+      if (own) this.arenaBusy[slot] = false;
     }
   }
 

@@ -136,7 +136,7 @@ function fakePool(docs: ReadonlyMap<number, string | null>, fault?: 'server-erro
 const docText = (id: number): string => `<doc id="${id}">${'ü'.repeat(id % 13)}</doc>`;
 
 describe('PostgresSession.readSourceBytesByIds (fake pool)', () => {
-  it('dedups and sorts ids, omits missing ones, keeps NULL documents, reuses its arena across calls', async () => {
+  it('dedups and sorts ids, omits missing ones, keeps NULL documents, reuses its two arenas in turn', async () => {
     const { pool, log } = fakePool(new Map<number, string | null>([[1, docText(1)], [3, null], [5, docText(5)]]));
     const s = new PostgresSession(pool, smallModel);
     const first = await s.readSourceBytesByIds([5, 3, 3, 99, 1]);
@@ -144,8 +144,13 @@ describe('PostgresSession.readSourceBytesByIds (fake pool)', () => {
     expect(first.map((r) => [r.appId, r.bytes?.toString('utf8') ?? null])).toEqual([[1, docText(1)], [3, null], [5, docText(5)]]);
     const second = await s.readSourceBytesByIds([5]);
     expect(second.map((r) => [r.appId, r.bytes?.toString('utf8')])).toEqual([[5, docText(5)]]);
-    expect(second[0]?.bytes?.buffer).toBe(first[0]?.bytes?.buffer); // same memory: first's views are now invalid
-    expect(log.releases).toEqual([undefined, undefined]);
+    // the second read fills the other arena: the first read's documents are still intact (read-ahead)
+    expect(second[0]?.bytes?.buffer).not.toBe(first[0]?.bytes?.buffer);
+    expect(first.map((r) => r.bytes?.toString('utf8') ?? null)).toEqual([docText(1), null, docText(5)]);
+    const third = await s.readSourceBytesByIds([1]);
+    expect(third[0]?.bytes?.toString('utf8')).toBe(docText(1));
+    expect(third[0]?.bytes?.buffer).toBe(first[0]?.bytes?.buffer); // same memory: the first read's views are now invalid
+    expect(log.releases).toEqual([undefined, undefined, undefined]);
   });
 
   it('chunks 12,000 ids into three COPYs on one connection, every chunk intact in order', async () => {
