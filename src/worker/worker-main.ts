@@ -14,6 +14,7 @@ import { DataMapper } from '../mapping/data-mapper.js';
 import { compilePlan } from '../mapping/plan.js';
 import type { Logger } from '../observability/logger.js';
 import { BatchRunner } from './batch-runner.js';
+import { readAhead } from './read-ahead.js';
 
 const noop = () => undefined;
 const SILENT: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT, flush: async () => undefined } as unknown as Logger;
@@ -38,26 +39,14 @@ async function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
 }
 
 /**
- * Reads the batch's documents a chunk at a time, one chunk ahead: while the runner maps chunk k, the
- * database is already sending chunk k + 1, so reading overlaps with parsing and mapping. Where the
- * dialect can (PostgreSQL, SQLite), documents arrive as raw UTF-8 bytes; PostgreSQL's may sit in
- * memory the session reuses two reads later, which is safe because the runner maps each chunk
- * before asking for the next one.
+ * Reads the batch's documents a chunk at a time, one chunk ahead (see read-ahead.ts). Where the
+ * dialect can (PostgreSQL, SQLite), documents arrive as raw UTF-8 bytes; PostgreSQL's sit in memory
+ * the session reuses two reads later, which read-ahead's order makes safe.
  */
-async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
+function readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
   const chunks: number[][] = [];
   for (let i = 0; i < appIds.length; i += READ_CHUNK) chunks.push(appIds.slice(i, i + READ_CHUNK));
-  const start = (ids: readonly number[]): Promise<BatchItem[]> => {
-    const p = readChunk(ids);
-    p.catch(noop); // a read failing while its predecessor is mapped is reported when it is awaited
-    return p;
-  };
-  let ahead = chunks.length > 0 ? start(chunks[0]!) : null;
-  for (let k = 0; k < chunks.length; k++) {
-    const current = ahead!;
-    ahead = k + 1 < chunks.length ? start(chunks[k + 1]!) : null;
-    yield await current;
-  }
+  return readAhead(chunks, readChunk);
 }
 
 function send(msg: FromWorker): void {
