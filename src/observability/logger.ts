@@ -35,14 +35,30 @@ export interface LoggerOptions {
   stderr?: boolean;
 }
 
-function wrap(l: PinoLogger, dest: { flush?: (cb?: (err?: Error) => void) => void } | null): Logger {
+/** The slice of pino's file destination (sonic-boom) that flushing needs. */
+interface Destination {
+  /** The file descriptor: negative while the file is still being opened. */
+  readonly fd?: number;
+  flush?: (cb?: (err?: Error) => void) => void;
+  once?: (event: 'ready' | 'error', listener: () => void) => unknown;
+}
+
+function wrap(l: PinoLogger, dest: Destination | null): Logger {
   return {
     trace: l.trace.bind(l), debug: l.debug.bind(l), info: l.info.bind(l), warn: l.warn.bind(l),
     error: l.error.bind(l), fatal: l.fatal.bind(l),
     child: (b) => wrap(l.child(b), dest),
     flush: () => new Promise((resolve) => {
       if (!dest?.flush) { resolve(); return; }
-      try { dest.flush(() => resolve()); } catch { resolve(); }
+      const flush = (): void => { try { dest.flush!(() => resolve()); } catch { resolve(); } };
+      // a process that exits right after starting (a worker whose init failed) may flush before the
+      // log file is open: wait for it, or pino's exit hook throws "sonic boom is not ready yet"
+      if (dest.fd !== undefined && dest.fd < 0 && dest.once) {
+        dest.once('ready', flush);
+        dest.once('error', () => resolve());
+      } else {
+        flush();
+      }
     }),
   };
 }
