@@ -11,10 +11,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compilePlan } from '../dist/mapping/plan.js';
-import { DataMapper } from '../dist/mapping/data-mapper.js';
 import { buildSchemaModel } from '../dist/db/schema-model.js';
 import { openTarget } from '../dist/db/create-dialect.js';
+import { benchContract, fillSource, mappingDocuments } from './fixture-source.mjs';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
@@ -29,17 +28,11 @@ const fixtures = path.resolve(opt('--fixtures', '../shared/fixtures/xmlconversio
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 // contract copy pointing at the benchmark schema and an app_xml source table
-const contract = JSON.parse(fs.readFileSync(path.join(fixtures, 'contract-cc.json'), 'utf8'));
-contract.target_schema = schema;
-contract.source_table = 'app_xml';
-contract.source_column = 'xml';
+const contract = benchContract(fixtures, schema);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xmbench-'));
 const contractFile = path.join(tmp, 'contract.json');
 fs.writeFileSync(contractFile, JSON.stringify(contract));
-const mapper = new DataMapper(compilePlan(contract));
-const base = fs.readdirSync(path.join(fixtures, 'xml')).filter((f) => f.endsWith('.xml')).sort()
-  .map((f) => fs.readFileSync(path.join(fixtures, 'xml', f), 'utf8'))
-  .filter((x) => { try { mapper.map(x); return true; } catch { return false; } });
+const base = mappingDocuments(fixtures, contract);
 
 const model = buildSchemaModel(contract);
 const session = await openTarget(target, model, { poolMax: 1 });
@@ -49,17 +42,7 @@ async function sql(text) {
 }
 await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 await session.applySchema({ includeSource: true });
-let bytes = 0;
-for (let i = 0; i < docsN; i += 100) {
-  const chunk = [];
-  for (let k = i; k < Math.min(docsN, i + 100); k++) {
-    const appId = 1_000_000 + k;
-    const xml = base[k % base.length].replace(/(<Request\b[^>]*?\bID=")[^"]*(")/, `$1${appId}$2`);
-    bytes += Buffer.byteLength(xml);
-    chunk.push({ appId, xml });
-  }
-  await session.insertSource(chunk);
-}
+const bytes = await fillSource(session, base, docsN);
 // baselines: just read the same XML values out of the source table, in this (warm) process:
 //  - strings: keyset pages of 100 through the driver's normal query path (readSourcePage);
 //  - bytes: keyset pages of 100 ids, documents by chunks of 16 as raw UTF-8 bytes (PostgreSQL binary

@@ -12,10 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { compilePlan } from '../dist/mapping/plan.js';
-import { DataMapper } from '../dist/mapping/data-mapper.js';
 import { buildSchemaModel } from '../dist/db/schema-model.js';
 import { openTarget } from '../dist/db/create-dialect.js';
+import { benchContract, fillSource, mappingDocuments } from './fixture-source.mjs';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
@@ -28,14 +27,8 @@ if (!/^postgres(ql)?:/.test(target)) throw new Error('read-source.mjs: --target 
 if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`--schema: ${schema} is not a plain identifier`);
 
 // Contract copy pointing at the scratch schema and an app_xml source table (as pipeline.mjs).
-const contract = JSON.parse(fs.readFileSync(path.join(fixtures, 'contract-cc.json'), 'utf8'));
-contract.target_schema = schema;
-contract.source_table = 'app_xml';
-contract.source_column = 'xml';
-const mapper = new DataMapper(compilePlan(contract));
-const base = fs.readdirSync(path.join(fixtures, 'xml')).filter((f) => f.endsWith('.xml')).sort()
-  .map((f) => fs.readFileSync(path.join(fixtures, 'xml', f), 'utf8'))
-  .filter((x) => { try { mapper.map(x); return true; } catch { return false; } });
+const contract = benchContract(fixtures, schema);
+const base = mappingDocuments(fixtures, contract);
 
 const admin = new pg.Client({ connectionString: target });
 await admin.connect();
@@ -44,17 +37,7 @@ const session = await openTarget(target, buildSchemaModel(contract), { poolMax: 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 try {
   await session.applySchema({ includeSource: true });
-  let bytes = 0;
-  for (let i = 0; i < docsN; i += 100) {
-    const chunk = [];
-    for (let k = i; k < Math.min(docsN, i + 100); k++) {
-      const appId = 1_000_000 + k;
-      const xml = base[k % base.length].replace(/(<Request\b[^>]*?\bID=")[^"]*(")/, `$1${appId}$2`);
-      bytes += Buffer.byteLength(xml);
-      chunk.push({ appId, xml });
-    }
-    await session.insertSource(chunk);
-  }
+  const bytes = await fillSource(session, base, docsN);
   await admin.query(`VACUUM ANALYZE "${schema}"."app_xml"`);
   const ids = [];
   for (let last = 0; ;) {
@@ -66,6 +49,17 @@ try {
   const chunks16 = [];
   for (let i = 0; i < ids.length; i += 16) chunks16.push(ids.slice(i, i + 16));
 
+  // Pages by keyset until a page is empty; `take(page)` returns [byte sizes of its documents, last id].
+  async function keyset(fetchPage, take) {
+    let n = 0; let b = 0;
+    for (let last = 0; ;) {
+      const page = await fetchPage(last);
+      if (!page.length) break;
+      const [sizes, lastId] = await take(page);
+      n += sizes.length; b += sizes.reduce((x, y) => x + y, 0); last = lastId;
+    }
+    return [n, b];
+  }
   // Each method returns [documents, bytes] read, so every run is checked against the source.
   const methods = {
     'strings, chunks of 16 (readSourceByIds)': async () => {
@@ -78,26 +72,12 @@ try {
       for (const c of chunks16) for (const r of await session.readSourceBytesByIds(c)) { n++; b += r.bytes.length; }
       return [n, b];
     },
-    'strings, keyset pages of 100 (readSourcePage)': async () => {
-      let n = 0; let b = 0;
-      for (let last = 0; ;) {
-        const page = await session.readSourcePage({ afterAppId: last, limit: 100, excludeLogged: false });
-        if (!page.length) break;
-        for (const r of page) { n++; b += Buffer.byteLength(r.xml); }
-        last = page.at(-1).appId;
-      }
-      return [n, b];
-    },
-    'bytes, keyset pages of 100 (readSourceIds + readSourceBytesByIds)': async () => {
-      let n = 0; let b = 0;
-      for (let last = 0; ;) {
-        const page = await session.readSourceIds({ afterAppId: last, limit: 100, excludeLogged: false });
-        if (!page.length) break;
-        for (const r of await session.readSourceBytesByIds(page)) { n++; b += r.bytes.length; }
-        last = page.at(-1);
-      }
-      return [n, b];
-    },
+    'strings, keyset pages of 100 (readSourcePage)': () => keyset(
+      (last) => session.readSourcePage({ afterAppId: last, limit: 100, excludeLogged: false }),
+      async (page) => [page.map((r) => Buffer.byteLength(r.xml)), page.at(-1).appId]),
+    'bytes, keyset pages of 100 (readSourceIds + readSourceBytesByIds)': () => keyset(
+      (last) => session.readSourceIds({ afterAppId: last, limit: 100, excludeLogged: false }),
+      async (page) => [(await session.readSourceBytesByIds(page)).map((r) => r.bytes.length), page.at(-1)]),
   };
   const times = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
   for (let r = -1; r < repeat; r++) { // round -1 warms up every method (not timed)

@@ -69,28 +69,19 @@ function utf8Of(raw: string): string {
   return raw;
 }
 
-const needleCache = new Map<string, Buffer>();
+const needleCaches = { latin1: new Map<string, Buffer>(), utf8: new Map<string, Buffer>() };
 
-/** The bytes of `latin1` (a byte-per-character string), cached: names repeat across documents. */
-function needle(latin1: string): Buffer {
-  let b = needleCache.get(latin1);
+/**
+ * The bytes of `text`, cached (names repeat across documents): `latin1` for a byte-per-character
+ * string of raw bytes (the default), `utf8` for a name from the contract.
+ */
+function needle(text: string, encoding: 'latin1' | 'utf8' = 'latin1'): Buffer {
+  const cache = needleCaches[encoding];
+  let b = cache.get(text);
   if (!b) {
-    b = Buffer.from(latin1, 'latin1');
-    if (needleCache.size > 2000) needleCache.clear();
-    needleCache.set(latin1, b);
-  }
-  return b;
-}
-
-const attrCache = new Map<string, Buffer>();
-
-/** The UTF-8 bytes of an attribute name from the contract, cached. */
-function attrNeedle(name: string): Buffer {
-  let b = attrCache.get(name);
-  if (!b) {
-    b = Buffer.from(name, 'utf8');
-    if (attrCache.size > 2000) attrCache.clear();
-    attrCache.set(name, b);
+    b = Buffer.from(text, encoding);
+    if (cache.size > 2000) cache.clear();
+    cache.set(text, b);
   }
   return b;
 }
@@ -100,7 +91,7 @@ function hasAnyAttr(b: Buffer, from: number, to: number, names: readonly string[
   if (names.length === 0 || to - from < 3) return false;
   const tag = b.subarray(from, to);
   for (const name of names) {
-    const nb = attrNeedle(name);
+    const nb = needle(name, 'utf8');
     let i = tag.indexOf(nb);
     while (i !== -1) {
       if (i === 0 || isWs(tag[i - 1])) {

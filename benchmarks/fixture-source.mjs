@@ -1,0 +1,36 @@
+// Shared by the benchmarks: the XmlConversion fixture contract pointed at a scratch schema, and a
+// source table filled with its successfully-mapping documents repeated under distinct app_ids.
+import fs from 'node:fs';
+import path from 'node:path';
+import { compilePlan } from '../dist/mapping/plan.js';
+import { DataMapper } from '../dist/mapping/data-mapper.js';
+
+/** The fixture contract with `target_schema` = `schema` and an `app_xml(app_id, xml)` source table. */
+export function benchContract(fixtures, schema) {
+  const contract = JSON.parse(fs.readFileSync(path.join(fixtures, 'contract-cc.json'), 'utf8'));
+  return { ...contract, target_schema: schema, source_table: 'app_xml', source_column: 'xml' };
+}
+
+/** The fixture documents (text) that map successfully under `contract`, in file-name order. */
+export function mappingDocuments(fixtures, contract) {
+  const mapper = new DataMapper(compilePlan(contract));
+  return fs.readdirSync(path.join(fixtures, 'xml')).filter((f) => f.endsWith('.xml')).sort()
+    .map((f) => fs.readFileSync(path.join(fixtures, 'xml', f), 'utf8'))
+    .filter((x) => { try { mapper.map(x); return true; } catch { return false; } });
+}
+
+/** Inserts `count` documents (app_ids 1,000,000 + k, cycling through `docs`) 100 at a time; returns their UTF-8 bytes. */
+export async function fillSource(session, docs, count) {
+  let bytes = 0;
+  for (let i = 0; i < count; i += 100) {
+    const chunk = [];
+    for (let k = i; k < Math.min(count, i + 100); k++) {
+      const appId = 1_000_000 + k;
+      const xml = docs[k % docs.length].replace(/(<Request\b[^>]*?\bID=")[^"]*(")/, `$1${appId}$2`);
+      bytes += Buffer.byteLength(xml);
+      chunk.push({ appId, xml });
+    }
+    await session.insertSource(chunk);
+  }
+  return bytes;
+}
