@@ -203,8 +203,10 @@ export class ParallelCoordinator {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         exitedResolve();
-        if (h.stopping || this.stopped) return;
+        // a worker that never became ready settles its start, also when it was stopped while
+        // starting (a run aborted before its workers were up must not wait for them)
         if (!h.ready) { reject(this.startError ?? new WorkerStartError({ name: 'WorkerExit', message: `worker ${id} exited during start (code ${code}, signal ${signal})` })); return; }
+        if (h.stopping || this.stopped) return;
         this.onCrash(h, code, signal);
       });
       child.send({ t: 'init', init: { ...this.opts.init, workerId: id } } satisfies ToWorker);

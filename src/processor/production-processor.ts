@@ -77,8 +77,8 @@ export class ProductionProcessor {
     const coordinator = this.createCoordinator();
     const started = coordinator.start().then(() => null, (err: unknown) => err);
     const abortStart = async (err: unknown): Promise<never> => {
+      await coordinator.abort(); // at once: workers still connecting are not waited for
       await started;
-      await coordinator.abort();
       throw err;
     };
     let contract;

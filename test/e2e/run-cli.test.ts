@@ -4,6 +4,7 @@
  * that never show a stack trace or a password.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
@@ -46,7 +47,7 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
   let good: SourceDoc[];
   let failing: SourceDoc;
   let goodFiles: string[];
-  const cli = (args: string[]): CliResult => runCli(args, { cwd: tmp });
+  const cli = (args: string[], opts: { timeoutMs?: number } = {}): CliResult => runCli(args, { cwd: tmp, ...opts });
   const readMetrics = (file: string): RunSummary => JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
 
   beforeAll(async () => {
@@ -239,6 +240,28 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
         const errorLines = r.stderr.split('\n').filter((l) => l.startsWith('xmlmigrate: '));
         expect(errorLines, r.stderr).toHaveLength(1);
         expect(r.stderr).not.toMatch(/^\s+at /m);
+      }
+    });
+
+    it('a run that cannot go on reports at once, without waiting for workers still connecting', async () => {
+      // a "database" that accepts connections and never answers: workers connecting to it hang
+      const silent = net.createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as net.AddressInfo;
+      try {
+        // the workers can compile this contract (so they go on to connect); the parent's checks reject it
+        // (a duplicate column)
+        const c = JSON.parse(readFileSync(contract, 'utf8')) as { mappings: { target_table?: string; target_column?: string }[] };
+        c.mappings.push({ ...c.mappings.find((m) => m.target_table === 'app_base' && m.target_column)! });
+        const bad = path.join(tmp, 'duplicate-column.json');
+        writeFileSync(bad, JSON.stringify(c));
+        const r = cli(['run', '--contract', bad, '--target', `postgres://u@127.0.0.1:${port}/db`, '--workers', '2', '--no-progress'], { timeoutMs: 30_000 });
+        expect(r.code, `killed after 30 s? stderr: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(/^xmlmigrate: invalid mapping contract \S*duplicate-column\.json: 1 error/);
+        expect(r.stderr).toMatch(/is already mapped by mappings\[0\]/);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+      } finally {
+        silent.close();
       }
     });
   });
