@@ -202,8 +202,18 @@ export class ProductionProcessor {
       const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { fatal ??= err.message; }).finally(() => { inflight.delete(p); });
       inflight.add(p);
     };
+    // parent reads: where the source offers raw bytes (PostgreSQL, SQLite) the parent never decodes a
+    // document into a string; it pages app_ids and reads each batch's bytes by id
+    const parentBytes = cfg.readMode === 'parent' && source.readSourceBytesByIds !== undefined;
+    const pageIdsOnly = cfg.readMode === 'worker' || parentBytes;
     const toInput = async (ids: number[], docs?: Map<number, string | null>): Promise<JobInput> => {
       if (cfg.readMode === 'worker') return { appIds: ids };
+      if (!docs && parentBytes) {
+        // copied out of the session's reused read memory: the batch may wait in the queue a while
+        const recs = await source.readSourceBytesByIds!(ids);
+        const bytes = new Map(recs.map((r) => [r.appId, r.bytes === null ? null : Buffer.from(r.bytes)] as const));
+        return { items: ids.map((appId) => ({ appId, xml: bytes.get(appId) ?? null })) };
+      }
       const byId = docs ?? new Map((await source.readSourceByIds(ids)).map((r) => [r.appId, r.xml] as const));
       return { items: ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null })) };
     };
@@ -225,7 +235,7 @@ export class ProductionProcessor {
         }
         const q = { ...filter, afterAppId: last, limit: Math.min(cfg.batchSize, remaining) };
         const t0 = performance.now();
-        const page = await this.guard(source, async () => (cfg.readMode === 'worker'
+        const page = await this.guard(source, async () => (pageIdsOnly
           ? (await source.readSourceIds(q)).map((appId) => ({ appId, xml: undefined as string | null | undefined }))
           : await source.readSourcePage(q)));
         this.metrics.phases.sourceRead += performance.now() - t0;
@@ -238,7 +248,8 @@ export class ProductionProcessor {
         }
         if (records.length === 0) continue;
         remaining -= records.length;
-        submit(await toInput(records.map((r) => r.appId), cfg.readMode === 'worker' ? undefined : new Map(records.map((r) => [r.appId, r.xml ?? null]))));
+        const ids = records.map((r) => r.appId);
+        submit(await this.guard(source, () => toInput(ids, pageIdsOnly ? undefined : new Map(records.map((r) => [r.appId, r.xml ?? null])))));
         while (inflight.size >= maxInflight) await Promise.race(inflight);
       }
       await Promise.all(inflight);

@@ -240,6 +240,17 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         expect(s.phasesMs.workerRead, 'no worker ever read a document: --read-mode worker behaves like parent').toBeGreaterThan(0);
       });
 
+      it('--read-mode parent lands the same rows, with the documents read by the parent and shipped to the workers', async () => {
+        await db.reset();
+        await loadSource(db.url(), contract, small);
+        const s = await run({ readMode: 'parent', batchSize: '8' });
+        expect(s.readMode).toBe('parent');
+        expect(s.apps).toEqual({ total: 40, ok: 40, failed: 0, alreadyLogged: 0 });
+        expect(diffSnapshots(smallExpected.tables, (await dbSnapshot(db, model)).tables)).toEqual({});
+        // the parent's reading dominates; a worker only waits on documents already in hand
+        expect(s.phasesMs.sourceRead, JSON.stringify(s.phasesMs)).toBeGreaterThan(s.phasesMs.workerRead);
+      });
+
       it('source in another database: every app lands once; a second run finds nothing pending', async () => {
         await db.reset();
         const source = `sqlite:${path.join(tmp, `source-${++n}.db`)}`;
