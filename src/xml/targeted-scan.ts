@@ -105,14 +105,6 @@ function hasAnyAttr(b: Buffer, from: number, to: number, names: readonly string[
   return false;
 }
 
-/** Start of the next `needle` (a `<name` or `</name`) at or after `from` that is followed by a name end, or -1. */
-function findTagStart(b: Buffer, nd: Buffer, from: number): number {
-  for (let i = b.indexOf(nd, from); i !== -1; i = b.indexOf(nd, i + 1)) {
-    if (isTagNameEnd(b[i + nd.length])) return i;
-  }
-  return -1;
-}
-
 const COMMENT = needle('<!--'); const COMMENT_END = needle('-->');
 const CDATA = needle('<![CDATA['); const CDATA_END = needle(']]>');
 const PI_END = needle('?>');
@@ -225,22 +217,20 @@ function fail(b: Buffer, offset: number, what: string, stage: 'validation' | 'pa
 
 const DOCTYPE = needle('<!DOCTYPE');
 
+/** The kind of comment / CDATA section / PI starting at `lt`, or null. */
+function specialKind(b: Buffer, lt: number): string | null {
+  if (b[lt + 1] === QMARK) return 'processing instruction';
+  if (startsWithAt(b, COMMENT, lt)) return 'comment';
+  return startsWithAt(b, CDATA, lt) ? 'CDATA section' : null;
+}
+
 /** Skips `<!…>` / `<?…?>` constructs starting at `lt` in walked content; returns the index after them. */
 function skipSpecial(b: Buffer, lt: number): number {
-  if (startsWithAt(b, COMMENT, lt)) {
-    const e = b.indexOf(COMMENT_END, lt + 4);
-    if (e === -1) fail(b, lt, 'unterminated comment');
-    return e + 3;
-  }
-  if (startsWithAt(b, CDATA, lt)) {
-    const e = b.indexOf(CDATA_END, lt + 9);
-    if (e === -1) fail(b, lt, 'unterminated CDATA section');
-    return e + 3;
-  }
-  if (b[lt + 1] === QMARK) {
-    const e = b.indexOf(PI_END, lt + 2);
-    if (e === -1) fail(b, lt, 'unterminated processing instruction');
-    return e + 2;
+  const kind = specialKind(b, lt);
+  if (kind !== null) {
+    const end = specialEnd(b, lt);
+    if (end === -1) fail(b, lt, `unterminated ${kind}`);
+    return end;
   }
   if (startsWithAt(b, DOCTYPE, lt)) {
     const gt = b.indexOf(GT, lt);
