@@ -229,24 +229,25 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         smallExpected = expectedFor(mapper, model, small);
       });
 
-      it('--read-mode worker lands the same rows, and the workers read the documents themselves', async () => {
+      /** Runs the small set with `--read-mode mode` and checks the rows; returns the summary. */
+      const runSmallWith = async (mode: 'worker' | 'parent') => {
         await db.reset();
         await loadSource(db.url(), contract, small);
-        const s = await run({ readMode: 'worker', batchSize: '8' });
-        expect(s.readMode).toBe('worker');
+        const s = await run({ readMode: mode, batchSize: '8' });
+        expect(s.readMode).toBe(mode);
         expect(s.apps).toEqual({ total: 40, ok: 40, failed: 0, alreadyLogged: 0 });
         expect(diffSnapshots(smallExpected.tables, (await dbSnapshot(db, model)).tables)).toEqual({});
+        return s;
+      };
+
+      it('--read-mode worker lands the same rows, and the workers read the documents themselves', async () => {
+        const s = await runSmallWith('worker');
         // In worker mode each worker fetches its batch by app_id: that time is the workers' read phase.
         expect(s.phasesMs.workerRead, 'no worker ever read a document: --read-mode worker behaves like parent').toBeGreaterThan(0);
       });
 
       it('--read-mode parent lands the same rows, with the documents read by the parent and shipped to the workers', async () => {
-        await db.reset();
-        await loadSource(db.url(), contract, small);
-        const s = await run({ readMode: 'parent', batchSize: '8' });
-        expect(s.readMode).toBe('parent');
-        expect(s.apps).toEqual({ total: 40, ok: 40, failed: 0, alreadyLogged: 0 });
-        expect(diffSnapshots(smallExpected.tables, (await dbSnapshot(db, model)).tables)).toEqual({});
+        const s = await runSmallWith('parent');
         // the parent's reading dominates; a worker only waits on documents already in hand
         expect(s.phasesMs.sourceRead, JSON.stringify(s.phasesMs)).toBeGreaterThan(s.phasesMs.workerRead);
       });
