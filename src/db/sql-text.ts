@@ -23,7 +23,8 @@ export interface SqlStatement {
   readonly params: readonly (string | number | null)[];
 }
 
-function badArgument(dialect: DialectName, message: string): DbError {
+/** A permanent DbError `XM_BAD_ARGUMENT`: a caller passed a value no statement may be built from. */
+export function badArgument(dialect: DialectName, message: string): DbError {
   return new DbError(message, { code: 'XM_BAD_ARGUMENT', dialect, kind: 'permanent' });
 }
 

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { openTarget } from '../db/create-dialect.js';
+import { chunk } from '../db/sql-text.js';
 import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
 import type { BatchItem, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
@@ -44,9 +45,7 @@ async function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
  * the session reuses two reads later, which read-ahead's order makes safe.
  */
 function readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
-  const chunks: number[][] = [];
-  for (let i = 0; i < appIds.length; i += READ_CHUNK) chunks.push(appIds.slice(i, i + READ_CHUNK));
-  return readAhead(chunks, readChunk);
+  return readAhead(chunk(appIds, READ_CHUNK), readChunk);
 }
 
 function send(msg: FromWorker): void {

@@ -10,9 +10,10 @@
  * - {@link BinaryCopyOutQuery} / {@link copyOutSourceRows}: the submittable and the one-call read;
  * - {@link sourceBytesCopySql}: the COPY text (ids inlined: COPY takes no parameters).
  */
-import { DbError } from '../db-error.js';
+import type { DbError } from '../db-error.js';
 import type { RawSourceRecord } from '../dialect.js';
 import type { SchemaModel } from '../schema-types.js';
+import { badArgument } from '../sql-text.js';
 import { BinaryCopyParser, CopyFormatError } from './binary-copy-parser.js';
 import { POSTGRES_STYLE } from './postgres-plan.js';
 
@@ -209,7 +210,7 @@ export async function copyOutSourceRows(client: PgSubmitClient, sql: string, are
  * an empty list). Identifiers are validated and quoted.
  */
 export function sourceBytesCopySql(model: SchemaModel, ids: readonly number[]): string {
-  const bad = (message: string): DbError => new DbError(message, { code: 'XM_BAD_ARGUMENT', dialect: 'postgres', kind: 'permanent' });
+  const bad = (message: string): DbError => badArgument('postgres', message);
   if (ids.length === 0) throw bad('app_ids: at least one id is required');
   for (const id of ids) {
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw bad(`app_ids: each must be a safe integer, got ${String(id)}`);
