@@ -100,6 +100,7 @@ process.on('message', (msg: ToWorker) => {
     case 'batch-ids':
       queue = queue.then(async () => {
         const res = await runner!.runChunks(msg.batchId, msg.appIds, readInChunks(msg.appIds));
+        log?.debug({ batchId: msg.batchId, ok: res.ok, failed: res.failed.length }, 'batch done');
         send({ t: 'result', result: res });
       });
       break;

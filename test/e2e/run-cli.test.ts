@@ -307,6 +307,11 @@ d('a password in a working PostgreSQL target URL', () => {
     expect(outputs.join('\n')).toContain(':***@');
     expect(outputs.join('\n')).not.toContain(password);
     expect(readFileSync(logFile, 'utf8')).not.toContain(password);
+    // the worker's own lines (its logger is loaded only for --log-file) carry runId, workerId, batchId
+    const workerLines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['msg'] === 'batch done');
+    expect(workerLines.length).toBeGreaterThan(0);
+    expect(workerLines[0]).toMatchObject({ workerId: 1, batchId: expect.any(Number), runId: expect.any(String) });
     const m = readFileSync(metrics, 'utf8');
     expect((JSON.parse(m) as RunSummary).apps).toMatchObject({ total: 2, ok: 2, failed: 0 });
     expect(m.includes(password), `the metrics file shows the password: ${m.split('\n').find((l) => l.includes(password)) ?? ''}`).toBe(false);
