@@ -99,10 +99,15 @@ export class RunMetrics {
 }
 
 /** Renders the end summary for people. */
+/** 20576 → "20,576" (what toLocaleString('en-US') prints, without loading ICU: ~20 ms at exit). */
+export function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 export function renderSummary(s: RunSummary): string {
   const lines: string[] = [];
   const secs = s.wallSeconds.toFixed(2);
-  lines.push(`${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${Math.round(s.appsPerMinute).toLocaleString('en-US')} apps/min)`);
+  lines.push(`${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${groupThousands(Math.round(s.appsPerMinute))} apps/min)`);
   lines.push(`target ${s.target} · ${s.workers} workers · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
   const rows = Object.entries(s.rowsByTable);
   if (rows.length) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { ContractError, loadContractFile, parseContractJson } from '../../../src/mapping/contract-loader.js';
+import ajvModule from 'ajv';
 import { contractFieldNames, contractSchemaPath, loadContractSchema } from '../../../src/mapping/contract-schema.js';
 import { DATA_TYPES, type MappingContract, type MappingEntry } from '../../../src/mapping/contract-types.js';
 import { locateJsonSyntaxError } from '../../../src/mapping/json-location.js';
@@ -116,6 +117,12 @@ describe('JSON Schema file', () => {
     definitions: Record<string, { properties?: Record<string, { description?: string }> }>;
     additionalProperties?: boolean;
   };
+
+  test('is a valid JSON Schema (runs skip this check at start-up)', () => {
+    const ajv = new ajvModule.default({ allErrors: true, allowUnionTypes: true, strict: true });
+    expect(ajv.validateSchema(schema), ajv.errorsText()).toBe(true);
+    expect(ajv.validateSchema({ type: 'object', properties: { a: { type: 'strng' } } })).toBe(false);
+  });
 
   test('is found next to the package and has $id, title, open top level', () => {
     expect(contractSchemaPath()).toMatch(/schema[/\\]mapping-contract\.schema\.json$/);
