@@ -44,6 +44,11 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; sets process.exitCode, never throws. */
 export async function main(argv: string[]): Promise<void> {
+  // `xmlmigrate map … | head`: a reader that stops early closes the pipe. That is not an error of
+  // ours — stop printing, keep the exit code (a run goes on: its data does not depend on stdout).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`xmlmigrate: cannot write to standard output: ${err.message}\n`);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

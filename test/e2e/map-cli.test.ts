@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +24,15 @@ describe.runIf(ok)('xmlmigrate map / conformance on the XmlConversion fixtures (
     expect(first.tables['app_pricing_cc']?.[0]?.['card_intro_cash_advance_apr']).toBe(0.09589);
     expect(lines[1]).toMatchObject({ app_id: null, tables: {}, error: expect.stringMatching(/^validation: /) });
     expect(lines[2]).toMatchObject({ app_id: 600000, error: 'validation: wrong product line: found /Provenir/Request/CustData/IL_application but the contract expects /Provenir/Request/CustData/application' });
+  });
+
+  it('a reader that closes the pipe early (| head) gets no error and no stack trace', () => {
+    const cmd = `"${process.execPath}" bin/xmlmigrate.js map -c "${path.join(FIXTURES, 'contract-cc.json')}" --format ndjson "${path.join(FIXTURES, 'xml')}" 2>"$ERR" | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const err = path.join(mkdtempSync(path.join(tmpdir(), 'xm-epipe-')), 'stderr.txt');
+    const r = spawnSync('bash', ['-c', cmd], { cwd: path.join(import.meta.dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, ERR: err } });
+    const stderr = readFileSync(err, 'utf8');
+    expect(stderr).not.toMatch(/EPIPE|at .*\(|node:internal/);
+    expect(Number(r.stdout.trim())).toBe(1); // the usual outcome: some fixture documents are rejected
   });
 
   it('map --format table is readable and names every table', () => {
