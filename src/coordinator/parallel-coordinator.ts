@@ -121,6 +121,15 @@ export function mergeResults(a: BatchResult, b: BatchResult): BatchResult {
 /** Fans batches out to forked workers. */
 export class ParallelCoordinator {
   private readonly handles: Handle[] = [];
+  /** Latest CPU figure of every worker process (a replaced worker keeps its id). */
+  private readonly cpuByProcess = new Map<ChildProcess, { id: number; ms: number }>();
+
+  /** CPU milliseconds used by each worker id's processes, as of their latest results. */
+  workerCpuMs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const { id, ms } of this.cpuByProcess.values()) out[String(id)] = (out[String(id)] ?? 0) + ms;
+    return out;
+  }
   private readonly queue: Job[] = [];
   private nextJobId = 1_000_000;
   private stopped = false;
@@ -191,6 +200,7 @@ export class ParallelCoordinator {
             reject(this.startError);
             break;
           case 'result': {
+            if (msg.cpuMs !== undefined) this.cpuByProcess.set(child, { id, ms: msg.cpuMs });
             const job = h.job;
             h.job = null;
             if (job) job.resolve({ ...msg.result, batchId: job.id });

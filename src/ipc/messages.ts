@@ -100,7 +100,7 @@ export interface BatchResult {
 export type FromWorker =
   | { t: 'ready'; workerId: number; pid: number }
   | { t: 'init-error'; workerId: number; error: SerializedError }
-  | { t: 'result'; result: BatchResult }
+  | { t: 'result'; result: BatchResult; /** CPU time (user + system) the worker process has used so far. */ cpuMs?: number }
   | { t: 'stopped'; workerId: number };
 
 /** Flattens any thrown value for IPC. */

@@ -9,6 +9,8 @@ export interface WorkerFigures {
   parseMapMs: number;
   writeMs: number;
   readMs: number;
+  /** CPU time of the worker process(es), start-up included (0 when unknown). */
+  cpuMs: number;
 }
 
 /** Everything the summary and `--metrics-out` report. */
@@ -32,6 +34,8 @@ export interface RunSummary {
   /** First 100 failures. */
   failedApps: { appId: number; stage: string; reason: string }[];
   phasesMs: { sourceRead: number; workerRead: number; parseMap: number; write: number };
+  /** CPU seconds used by the parent and by all workers, and the CPU cores this machine offers. */
+  cpu: { parentSeconds: number; workersSeconds: number; cores: number };
   perWorker: Record<string, WorkerFigures>;
   retries: number;
   splits: number;
@@ -70,7 +74,7 @@ export class RunMetrics {
       this.failuresByStage[f.stage] = (this.failuresByStage[f.stage] ?? 0) + 1;
       if (this.failedApps.length < 100) this.failedApps.push(f);
     }
-    const w = (this.perWorker[String(r.workerId)] ??= { batches: 0, ok: 0, failed: 0, parseMapMs: 0, writeMs: 0, readMs: 0 });
+    const w = (this.perWorker[String(r.workerId)] ??= { batches: 0, ok: 0, failed: 0, parseMapMs: 0, writeMs: 0, readMs: 0, cpuMs: 0 });
     w.batches++;
     w.ok += r.ok;
     w.failed += r.failed.length;
@@ -84,6 +88,14 @@ export class RunMetrics {
     this.splits += r.splits;
     this.warnings += r.warnings;
     this.sampleRss();
+  }
+
+  /** Sets each worker's CPU figure (see ParallelCoordinator.workerCpuMs). */
+  setWorkerCpu(cpuMs: Readonly<Record<string, number>>): void {
+    for (const [id, ms] of Object.entries(cpuMs)) {
+      const w = this.perWorker[id];
+      if (w) w.cpuMs = ms;
+    }
   }
 
   /** Records the parent's resident set size. */
@@ -118,7 +130,12 @@ export function renderSummary(s: RunSummary): string {
   const p = s.phasesMs;
   lines.push(`time: source read ${(p.sourceRead / 1000).toFixed(2)} s (parent) · worker read ${(p.workerRead / 1000).toFixed(2)} s · parse+map ${(p.parseMap / 1000).toFixed(2)} s · write ${(p.write / 1000).toFixed(2)} s (summed over workers)`);
   for (const [id, f] of Object.entries(s.perWorker)) {
-    lines.push(`  worker ${id}: ${f.batches} batches, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s`);
+    lines.push(`  worker ${id}: ${f.batches} batches, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s${f.cpuMs > 0 ? `, cpu ${(f.cpuMs / 1000).toFixed(2)} s` : ''}`);
+  }
+  const c = s.cpu;
+  lines.push(`cpu: parent ${c.parentSeconds.toFixed(2)} s · workers ${c.workersSeconds.toFixed(2)} s (start-up included) · ${c.cores} CPU cores`);
+  if (s.workers > c.cores) {
+    lines.push(`note: ${s.workers} workers on ${c.cores} CPU cores — each worker beyond the core count adds its own start-up and JIT warm-up to the same cores and rarely adds throughput (see docs/operations.md, "How many workers")`);
   }
   if (s.retries || s.splits || s.workerCrashes || s.outages) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes} · database outages survived ${s.outages}`);
   if (s.apps.failed) {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { openTarget } from '../db/create-dialect.js';
 import { DbError } from '../db/db-error.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
@@ -132,7 +133,7 @@ export class ProductionProcessor {
       }
       // with the source in another database, logged apps are only discovered while paging
       const finalTotal = source !== target && exitCode <= 1 ? this.metrics.done : total;
-      return this.summary(startedAt, finalTotal, exitCode);
+      return this.summary(startedAt, finalTotal, exitCode, coordinator);
     } finally {
       if (this.coordinator === null) { await started; await coordinator.stop(); }
       await target.close().catch(() => undefined);
@@ -303,11 +304,13 @@ export class ProductionProcessor {
   /** Set when a fatal database error stopped the run. */
   fatalMessage: string | null = null;
 
-  private summary(started: Date, total: number, exitCode: number): RunSummary {
+  private summary(started: Date, total: number, exitCode: number, coordinator: ParallelCoordinator): RunSummary {
     const finished = new Date();
     const wall = (finished.getTime() - started.getTime()) / 1000;
     const m = this.metrics;
     m.sampleRss();
+    m.setWorkerCpu(coordinator.workerCpuMs());
+    const parentCpu = process.cpuUsage();
     const cfg = this.cfg;
     return {
       runId: this.runId, command: process.argv.slice(2).map((a) => redactUrl(a)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
@@ -316,7 +319,13 @@ export class ProductionProcessor {
       apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged },
       appsPerMinute: wall > 0 ? (m.done / wall) * 60 : 0,
       rowsByTable: m.rowsByTable, failuresByStage: m.failuresByStage, failedApps: m.failedApps,
-      phasesMs: m.phases, perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes, outages: m.outages,
+      phasesMs: m.phases,
+      cpu: {
+        parentSeconds: (parentCpu.user + parentCpu.system) / 1e6,
+        workersSeconds: Object.values(m.perWorker).reduce((n, w) => n + w.cpuMs, 0) / 1000,
+        cores: availableParallelism(),
+      },
+      perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes, outages: m.outages,
       warnings: m.warnings, stoppedBy: this.stopSignal ?? (this.fatalMessage ? `fatal error: ${this.fatalMessage}` : null),
       exitCode, peakRssMb: Math.round(m.peakRss / 1048576),
     };

@@ -8,7 +8,7 @@ import { openTarget } from '../db/create-dialect.js';
 import { chunk } from '../db/sql-text.js';
 import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
-import type { BatchItem, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
+import type { BatchItem, BatchResult, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
 import { serializeError } from '../ipc/messages.js';
 import type { MappingContract } from '../mapping/contract-types.js';
 import { DataMapper } from '../mapping/data-mapper.js';
@@ -50,6 +50,12 @@ function readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
 
 function send(msg: FromWorker): void {
   if (process.connected) process.send?.(msg);
+}
+
+/** A batch result, with the CPU this process has used so far (the parent reports it per worker). */
+function sendResult(result: BatchResult): void {
+  const cpu = process.cpuUsage();
+  send({ t: 'result', result, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 
 async function init(cfg: WorkerInit): Promise<void> {
@@ -94,18 +100,18 @@ process.on('message', (msg: ToWorker) => {
       queue = queue.then(async () => {
         const res = await runner!.run(msg.batchId, msg.items);
         log?.debug({ batchId: msg.batchId, ok: res.ok, failed: res.failed.length }, 'batch done');
-        send({ t: 'result', result: res });
+        sendResult(res);
       });
       break;
     case 'batch-ids':
       queue = queue.then(async () => {
         const res = await runner!.runChunks(msg.batchId, msg.appIds, readInChunks(msg.appIds));
         log?.debug({ batchId: msg.batchId, ok: res.ok, failed: res.failed.length }, 'batch done');
-        send({ t: 'result', result: res });
+        sendResult(res);
       });
       break;
     case 'poison':
-      queue = queue.then(async () => { send({ t: 'result', result: await runner!.poison(msg.batchId, msg.appIds, msg.reason) }); });
+      queue = queue.then(async () => { sendResult(await runner!.poison(msg.batchId, msg.appIds, msg.reason)); });
       break;
     case 'stop':
       queue = queue.then(async () => { send({ t: 'stopped', workerId: -1 }); await shutdown(0); });

@@ -83,6 +83,11 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         expect(s.failuresByStage).toEqual({ validation: 2 });
         expect(s.failedApps.map((f) => f.appId).sort()).toEqual([WRONG_SCHEMA_APP_ID, BLOAT_APP_ID]);
         expect(s.rowsByTable).toEqual(snapshotCounts(expected.tables));
+        // CPU figures: each worker that ran a batch reports its own (start-up included), the parent its own
+        for (const w of Object.values(s.perWorker)) expect(w.cpuMs).toBeGreaterThan(0);
+        expect(s.cpu.workersSeconds * 1000).toBeCloseTo(Object.values(s.perWorker).reduce((n, w) => n + w.cpuMs, 0), 3);
+        expect(s.cpu.parentSeconds).toBeGreaterThan(0);
+        expect(s.cpu.cores).toBeGreaterThanOrEqual(1);
 
         const snap = await dbSnapshot(db, model);
         expect(snap.emptyStrings).toEqual([]);

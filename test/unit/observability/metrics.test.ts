@@ -26,7 +26,9 @@ describe('RunMetrics', () => {
     expect([m.ok, m.failed, m.alreadyLogged, m.done]).toEqual([4, 1, 1, 6]);
     expect(m.rowsByTable).toEqual({ app_base: 4, scores: 5 });
     expect(m.failuresByStage).toEqual({ parsing: 1 });
-    expect(m.perWorker['1']).toEqual({ batches: 2, ok: 3, failed: 1, parseMapMs: 21, writeMs: 31, readMs: 11 });
+    expect(m.perWorker['1']).toEqual({ batches: 2, ok: 3, failed: 1, parseMapMs: 21, writeMs: 31, readMs: 11, cpuMs: 0 });
+    m.setWorkerCpu({ 1: 880, 2: 640, 9: 1 });
+    expect([m.perWorker['1']?.cpuMs, m.perWorker['2']?.cpuMs, m.perWorker['9']]).toEqual([880, 640, undefined]);
     expect(m.phases).toEqual({ sourceRead: 0, workerRead: 12, parseMap: 23, write: 34 });
     expect([m.retries, m.splits]).toEqual([1, 2]);
   });
@@ -38,7 +40,8 @@ describe('renderSummary', () => {
     readMode: 'worker', dryRun: false, startedAt: '', finishedAt: '', wallSeconds: 2.187, apps: { total: 750, ok: 749, failed: 1, alreadyLogged: 0 },
     appsPerMinute: 20576.4, rowsByTable: { app_base: 749, app_contact_base: 791 }, failuresByStage: { mapping: 1 },
     failedApps: [{ appId: 42, stage: 'mapping', reason: 'x'.repeat(200) }], phasesMs: { sourceRead: 10, workerRead: 1150, parseMap: 4000, write: 1090 },
-    perWorker: { 1: { batches: 2, ok: 200, failed: 0, parseMapMs: 1100, writeMs: 320, readMs: 300 } },
+    perWorker: { 1: { batches: 2, ok: 200, failed: 0, parseMapMs: 1100, writeMs: 320, readMs: 300, cpuMs: 880 } },
+    cpu: { parentSeconds: 0.351, workersSeconds: 3.52, cores: 2 },
     retries: 0, splits: 1, workerCrashes: 0, outages: 0, warnings: 0, stoppedBy: null, exitCode: 1, peakRssMb: 120,
   };
 
@@ -48,10 +51,18 @@ describe('renderSummary', () => {
     expect(text).toContain('target postgres://u:***@h/db · 4 workers · batch 100 · dedicated connections · worker reads');
     expect(text).toMatch(/ {2}app_contact_base {2} {6}791/);
     expect(text).toContain('parse+map 4.00 s');
-    expect(text).toContain('  worker 1: 2 batches, 200 ok, 0 failed, parse+map 1.10 s, write 0.32 s');
+    expect(text).toContain('  worker 1: 2 batches, 200 ok, 0 failed, parse+map 1.10 s, write 0.32 s, cpu 0.88 s');
+    expect(text).toContain('cpu: parent 0.35 s · workers 3.52 s (start-up included) · 2 CPU cores');
+    expect(text).toMatch(/^note: 4 workers on 2 CPU cores — /m);
     expect(text).toContain('batch splits 1');
     expect(text).toContain('failures by stage: mapping 1');
     expect(text).toContain(`  app 42 [mapping] ${'x'.repeat(157)}…`);
+  });
+
+  it('no note when the workers fit the cores; no cpu figure for a worker without one', () => {
+    const text = renderSummary({ ...base, workers: 2, perWorker: { 1: { ...base.perWorker['1']!, cpuMs: 0 } } });
+    expect(text).not.toContain('note:');
+    expect(text).toContain('write 0.32 s\n');
   });
 
   it('says DRY RUN and who stopped the run', () => {
