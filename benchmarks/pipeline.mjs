@@ -43,7 +43,7 @@ async function sql(text) {
 await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 await session.applySchema({ includeSource: true });
 const bytes = await fillSource(session, base, docsN);
-// baselines: just read the same XML values out of the source table, in this (warm) process:
+// baselines: just read the same XML values out of the source table — first in this (warm) process:
 //  - strings: keyset pages of 100 through the driver's normal query path (readSourcePage);
 //  - bytes: keyset pages of 100 ids, documents by chunks of 16 as raw UTF-8 bytes (PostgreSQL binary
 //    COPY, readSourceBytesByIds) — the fastest read the product has, which is what its workers do.
@@ -66,7 +66,13 @@ const readBytesSeconds = session.readSourceBytesByIds ? await timeRead(async () 
     n += ids.length; last = ids.at(-1); if (n >= limit) break;
   }
 }) : null;
-console.log(JSON.stringify({ readOnlySeconds: +readSeconds.toFixed(3), readBytesSeconds: readBytesSeconds && +readBytesSeconds.toFixed(3) }));
+//  - fresh process: benchmarks/fresh-read.mjs, a new `node` process that connects and reads the same
+//    values through pg, timed from spawn to exit — measured the way the run itself is measured.
+const freshReadSeconds = dialect.startsWith('postgres') ? await timeRead(async () => {
+  const p = spawnSync(process.execPath, [path.join(root, 'benchmarks/fresh-read.mjs'), target, `${schema}.${contract.source_table}`, contract.source_column, String(limit)], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`fresh-read.mjs failed: ${p.stderr}`);
+}) : null;
+console.log(JSON.stringify({ readOnlySeconds: +readSeconds.toFixed(3), readBytesSeconds: readBytesSeconds && +readBytesSeconds.toFixed(3), freshReadSeconds: freshReadSeconds && +freshReadSeconds.toFixed(3) }));
 
 async function reset() {
   if (dialect.startsWith('postgres')) await sql(`TRUNCATE ${schema}.processing_log, ${schema}.app_base CASCADE`);
@@ -90,7 +96,7 @@ for (const workers of list('--workers', '4')) for (const batch of list('--batch'
     walls.push(wall);
   }
   const wall = median(walls);
-  const row = { workers: Number(workers), batch: Number(batch), pool, read, wallSeconds: +wall.toFixed(3), walls: walls.map((w) => +w.toFixed(3)), appsPerMinute: Math.round(limit / wall * 60), vsReadOnly: +(wall / readSeconds).toFixed(2), vsReadBytes: readBytesSeconds && +(wall / readBytesSeconds).toFixed(2), peakRssMb: Math.round(rss), ok: summary.apps.ok };
+  const row = { workers: Number(workers), batch: Number(batch), pool, read, wallSeconds: +wall.toFixed(3), walls: walls.map((w) => +w.toFixed(3)), appsPerMinute: Math.round(limit / wall * 60), vsReadOnly: +(wall / readSeconds).toFixed(2), vsReadBytes: readBytesSeconds && +(wall / readBytesSeconds).toFixed(2), vsFreshRead: freshReadSeconds && +(wall / freshReadSeconds).toFixed(2), peakRssMb: Math.round(rss), ok: summary.apps.ok };
   results.push(row);
   console.log(JSON.stringify(row));
 }
@@ -100,7 +106,7 @@ const report = {
   benchmark: 'pipeline', command: `node benchmarks/pipeline.mjs ${args.join(' ')}`.trim(),
   machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   target: target.replace(/:[^:@/]*@/, ':***@'), documents: docsN, sourceMb: +(bytes / 1e6).toFixed(1), limit, repeat,
-  readOnlySeconds: +readSeconds.toFixed(3), readBytesSeconds: readBytesSeconds && +readBytesSeconds.toFixed(3), results,
+  readOnlySeconds: +readSeconds.toFixed(3), readBytesSeconds: readBytesSeconds && +readBytesSeconds.toFixed(3), freshReadSeconds: freshReadSeconds && +freshReadSeconds.toFixed(3), results,
 };
 console.log(JSON.stringify({ ...report, results: undefined }, null, 1));
 if (out) fs.writeFileSync(out, JSON.stringify(report, null, 2));
