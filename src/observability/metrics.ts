@@ -34,7 +34,7 @@ export interface RunSummary {
   /** First 100 failures. */
   failedApps: { appId: number; stage: string; reason: string }[];
   phasesMs: { sourceRead: number; workerRead: number; parseMap: number; write: number };
-  /** CPU seconds used by the parent and by all workers, and the CPU cores this machine offers. */
+  /** CPU seconds used by the parent since the run began and by all workers, and the CPU cores this machine offers. */
   cpu: { parentSeconds: number; workersSeconds: number; cores: number };
   perWorker: Record<string, WorkerFigures>;
   retries: number;

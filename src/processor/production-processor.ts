@@ -72,6 +72,7 @@ export class ProductionProcessor {
   async run(): Promise<RunSummary> {
     const cfg = this.cfg;
     const startedAt = new Date();
+    this.cpuAtStart = process.cpuUsage();
     // workers take a while to start (modules, contract, connection): fork them first, while the
     // parent checks the contract, connects and runs the preflight on its own core; they are
     // stopped again if the run cannot go on
@@ -301,6 +302,9 @@ export class ProductionProcessor {
     throw new OutageError(this.fatalMessage);
   }
 
+  /** The parent's CPU usage when run() began (the summary reports the run's own share). */
+  private cpuAtStart: NodeJS.CpuUsage | undefined;
+
   /** Set when a fatal database error stopped the run. */
   fatalMessage: string | null = null;
 
@@ -310,7 +314,7 @@ export class ProductionProcessor {
     const m = this.metrics;
     m.sampleRss();
     m.setWorkerCpu(coordinator.workerCpuMs());
-    const parentCpu = process.cpuUsage();
+    const parentCpu = process.cpuUsage(this.cpuAtStart);
     const cfg = this.cfg;
     return {
       runId: this.runId, command: process.argv.slice(2).map((a) => redactUrl(a)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
