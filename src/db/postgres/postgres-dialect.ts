@@ -253,7 +253,7 @@ export class PostgresSession implements TargetSession {
       throw toDbError('postgres', err, { phase: 'write' });
     }
     const p = prepared;
-    // Column defaults decide unnest vs VALUES; read once per session (and after applySchema/preflight).
+    // Column defaults decide COPY vs VALUES; read once per session (and after applySchema/preflight).
     this.live ??= postgresLiveInfo(await this.q<PgColumnRow>(postgresColumnsSql(this.model)));
     const live = this.live;
     const counts = await this.withClient((c) => writePostgresBatch(c, p, live, this.secrets));

@@ -1,17 +1,28 @@
 /**
  * Executes a {@link PreparedBatch} on one PostgreSQL connection (I/O only; SQL comes from
- * `postgres-plan.ts`): BEGIN → one unnest INSERT (or VALUES INSERTs) per table in order →
- * processing_log → COMMIT,
- * ROLLBACK on any error before COMMIT.
+ * `postgres-plan.ts`): BEGIN → one COPY FROM STDIN (or VALUES INSERTs) per table in order →
+ * processing_log → COMMIT, ROLLBACK on any error before COMMIT.
  */
 import type { PreparedBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type { ErrorPhase } from '../db-error.js';
-import { postgresTableStatements, type PgLiveInfo } from './postgres-plan.js';
+import { TextCopyInQuery } from './pg-copy-in.js';
+import { postgresTableStatements, type PgCopyStatement, type PgLiveInfo, type PgStatement } from './postgres-plan.js';
 
 /** The slice of a `pg` client this layer calls. */
 export interface PgClient {
   query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(submittable: TextCopyInQuery): unknown;
+}
+
+/** Runs one statement; returns the rows it wrote. */
+async function execute(client: PgClient, st: PgStatement | PgCopyStatement): Promise<number> {
+  if ('copy' in st) {
+    const q = new TextCopyInQuery(st.copy, st.data);
+    client.query(q);
+    return q.done;
+  }
+  return (await client.query(st.text, st.params)).rowCount ?? 0;
 }
 
 /** Row counts of one written batch. */
@@ -34,12 +45,12 @@ export async function writePostgresBatch(client: PgClient, batch: PreparedBatch,
     for (const pt of batch.tables) {
       table = pt.table.name;
       let n = 0;
-      for (const st of postgresTableStatements(pt, live)) n += (await client.query(st.text, st.params)).rowCount ?? 0;
+      for (const st of postgresTableStatements(pt, live)) n += await execute(client, st);
       rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
     }
     table = batch.log.table.name;
     let logRows = 0;
-    for (const st of postgresTableStatements(batch.log, live)) logRows += (await client.query(st.text, st.params)).rowCount ?? 0;
+    for (const st of postgresTableStatements(batch.log, live)) logRows += await execute(client, st);
     table = undefined;
     phase = 'commit';
     await client.query('COMMIT');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareTable } from '../../../../src/db/batch-prep.js';
 import { postgresCreateTable, postgresDdl } from '../../../../src/db/postgres/postgres-ddl.js';
 import {
-  needsValuesForm, postgresArrayType, postgresInsertStatements, postgresLiveInfo, postgresLiveTables, postgresTableStatements, postgresValue,
+  copyTextValue, needsValuesForm, postgresInsertStatements, postgresLiveInfo, postgresLiveTables, postgresTableStatements, postgresValue,
   type PgColumnRow, type PgLiveInfo,
 } from '../../../../src/db/postgres/postgres-plan.js';
 import { DateTime, Decimal } from '../../../../src/mapping/values.js';
@@ -86,25 +86,38 @@ describe('PostgreSQL catalog normaliser', () => {
   });
 });
 
-describe('PostgreSQL unnest fast path', () => {
+describe('PostgreSQL COPY fast path', () => {
   const pt = () => prepareTable(tableOf('app_base'), [
     { app_id: 1, receive_date: new DateTime(2024, 2, 29, 23, 59, 59, 123456), product_line_enum: 600, requested_amount: new Decimal('12345678901234.56') },
     { app_id: 2, receive_date: new DateTime(2024, 3, 1), product_line_enum: 601 },
   ]);
 
-  it('writes a table with one INSERT … SELECT * FROM unnest, one array per used column, wide element types', () => {
-    expect(postgresTableStatements(pt())).toEqual([{
-      text: 'INSERT INTO "xm_small"."app_base" ("app_id", "receive_date", "product_line_enum", "requested_amount") OVERRIDING SYSTEM VALUE SELECT * FROM unnest($1::bigint[], $2::timestamp[], $3::bigint[], $4::numeric[])',
-      params: [[1, 2], ['2024-02-29 23:59:59.123456', '2024-03-01 00:00:00.000000'], [600, 601], ['12345678901234.56', null]],
-    }]);
-    // Strings are sent as text[] so the column itself rejects over-long values (a varchar(n) cast would truncate).
-    expect(postgresArrayType({ name: 'x', type: { kind: 'string', length: 5 }, nullable: true })).toBe('text');
+  it('writes a table with one COPY … FROM STDIN over the used columns: exact text, \\N for NULL, one line per row', () => {
+    const [st] = postgresTableStatements(pt());
+    expect(st && 'copy' in st ? { copy: st.copy, rows: st.rows, data: st.data.toString('utf8') } : st).toEqual({
+      copy: 'COPY "xm_small"."app_base" ("app_id", "receive_date", "product_line_enum", "requested_amount") FROM STDIN',
+      rows: 2,
+      data: '1\t2024-02-29 23:59:59.123456\t600\t12345678901234.56\n2\t2024-03-01 00:00:00.000000\t601\t\\N\n',
+    });
+  });
+
+  it('escapes backslash, tab, newline and carriage return; everything else is verbatim UTF-8', () => {
+    expect(copyTextValue(null)).toBe('\\N');
+    expect(copyTextValue('\\N')).toBe('\\\\N'); // the two characters \N, not NULL
+    expect(copyTextValue('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyTextValue('O\'Brien "x" ; DROP TABLE t; 中文 𝄞')).toBe('O\'Brien "x" ; DROP TABLE t; 中文 𝄞');
+    expect(copyTextValue(-12.5)).toBe('-12.5');
+    expect(copyTextValue('')).toBe('');
+    const strings = prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 2, first_name: 'Ann\tMarie\n' }]);
+    const [st] = postgresTableStatements(strings);
+    expect(st && 'copy' in st ? st.data.toString('utf8') : null).toBe('1\t2\tAnn\\tMarie\\n\n');
   });
 
   it('falls back to VALUES … DEFAULT when a NULL meets a live default, or for a boolean column', () => {
     const defaults: PgLiveInfo = { defaults: new Map([['app_base', new Set(['requested_amount'])]]), booleans: new Map() };
     expect(needsValuesForm(pt(), defaults)).toBe(true);
-    expect(postgresTableStatements(pt(), defaults)[0]?.text).toContain('VALUES ($1, $2, $3, $4), ($5, $6, $7, DEFAULT)');
+    const [st] = postgresTableStatements(pt(), defaults);
+    expect(st && 'text' in st ? st.text : null).toContain('VALUES ($1, $2, $3, $4), ($5, $6, $7, DEFAULT)');
     const unrelated: PgLiveInfo = { defaults: new Map([['app_base', new Set(['decision_date'])]]), booleans: new Map() };
     expect(needsValuesForm(pt(), unrelated)).toBe(false);
     const bools: PgLiveInfo = { defaults: new Map(), booleans: new Map([['app_base', new Set(['product_line_enum'])]]) };
