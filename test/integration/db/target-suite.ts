@@ -190,6 +190,13 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(await s.deleteFailedLog()).toBe(2);
       expect((await s.loggedStatus([8, 9])).size).toBe(0);
     });
+
+    it('text with tabs, line breaks, backslashes, COPY markers, quotes and SQL lands character for character', async () => {
+      const tricky = 'a\tb\nc\r\nd \\N \\. \\\\ \\t "q" \'s\'; DROP TABLE x; -- Zoë 𝄞\n\\.\n';
+      await s.writeBatch({ tables: appRows(model, 77, { detail: { blackbox: tricky } }), log: [{ appId: 77, status: 'success' }] });
+      const [detail] = await h.raw(`SELECT blackbox FROM ${h.qualify('app_detail')} WHERE app_id = 77`);
+      expect(detail?.['blackbox']).toBe(tricky);
+    });
   });
 
   describe('source', () => {
