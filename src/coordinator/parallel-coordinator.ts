@@ -123,13 +123,6 @@ export class ParallelCoordinator {
   private readonly handles: Handle[] = [];
   /** Latest CPU figure of every worker process (a replaced worker keeps its id). */
   private readonly cpuByProcess = new Map<ChildProcess, { id: number; ms: number }>();
-
-  /** CPU milliseconds used by each worker id's processes, as of their latest results. */
-  workerCpuMs(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const { id, ms } of this.cpuByProcess.values()) out[String(id)] = (out[String(id)] ?? 0) + ms;
-    return out;
-  }
   private readonly queue: Job[] = [];
   private nextJobId = 1_000_000;
   private stopped = false;
@@ -155,6 +148,13 @@ export class ParallelCoordinator {
   /** Worker process ids (for tests and fault injection). */
   pids(): number[] {
     return this.handles.filter((h) => !h.stopping).map((h) => h.child.pid ?? -1);
+  }
+
+  /** CPU milliseconds used by each worker id's processes, as of their latest results. */
+  workerCpuMs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const { id, ms } of this.cpuByProcess.values()) out[String(id)] = (out[String(id)] ?? 0) + ms;
+    return out;
   }
 
   /** Number of jobs waiting or running. */

@@ -16,7 +16,7 @@ export interface PgCopyInConnection extends PgCopyConnection {
   endCopyFrom(): void;
 }
 
-/** CopyData messages carry at most this many bytes each (the protocol allows more; servers prefer moderate messages). */
+/** Bytes per CopyData message: a large table's data goes out in several moderate messages, not one huge one. */
 const CHUNK = 1 << 20;
 
 /**

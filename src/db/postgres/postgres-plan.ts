@@ -1,19 +1,22 @@
 /**
- * PostgreSQL planning (pure): SQL style, multi-row parameterised INSERTs chunked under the
- * 65,535-parameter limit, parameter values, and the catalog query + normaliser for preflight.
+ * PostgreSQL planning (pure): SQL style, COPY FROM STDIN data, multi-row parameterised INSERTs
+ * chunked under the 65,535-parameter limit, parameter values, and the catalog query + normaliser
+ * for preflight.
  *
  * Values travel as text parameters with no type OID, so the server parses them with the target
  * column's own input function: decimals arrive as exact text (`"12345678901234.56"`), datetimes as
  * `YYYY-MM-DD HH:MM:SS.ffffff` (no JavaScript Date, no time-zone shift). A NULL cell is written as
  * `DEFAULT` — the column default, or NULL when it has none — the same rule as the other dialects.
- * `OVERRIDING SYSTEM VALUE` lets a pre-existing GENERATED ALWAYS identity key take the document's id.
+ * `OVERRIDING SYSTEM VALUE` lets a pre-existing GENERATED ALWAYS identity key take the document's id
+ * (COPY writes identity values as given).
  *
  * Fast path: one `COPY … (used columns) FROM STDIN` per table in the text format — measured faster
  * than the earlier `INSERT … SELECT * FROM unnest($1::t[], …)` (which was ~2× faster than multi-row
- * VALUES on wide tables): ~13 % less wall and CPU for the tables of 750 apps (BENCHMARKS.md). The
- * server reads every value with the column's own input function, as for parameters. COPY cannot
- * say DEFAULT (a missing value is NULL), so a table falls back to the multi-row VALUES form when
- * one of its written columns has a live DEFAULT (or is boolean) and some row leaves it NULL.
+ * VALUES on wide tables): 16–21 % less wall and 15–33 % less machine CPU for the rows of 750 apps
+ * (`benchmarks/write-path.mjs`, BENCHMARKS.md). The server reads every value with the column's
+ * own input function, as for parameters. COPY cannot say DEFAULT (a missing value is NULL), so a
+ * table falls back to the multi-row VALUES form when one of its written columns has a live DEFAULT
+ * (or is boolean) and some row leaves it NULL.
  */
 import type { PreparedTable } from '../batch-prep.js';
 import { sqlDateTimeText, type EncodedCell } from '../cell-encode.js';
