@@ -54,6 +54,7 @@ function send(msg: FromWorker): void {
 
 /** A batch result, with the CPU this process has used so far (the parent reports it per worker). */
 function sendResult(result: BatchResult): void {
+  log?.debug({ batchId: result.batchId, ok: result.ok, failed: result.failed.length }, 'batch done');
   const cpu = process.cpuUsage();
   send({ t: 'result', result, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
@@ -99,14 +100,12 @@ process.on('message', (msg: ToWorker) => {
     case 'batch':
       queue = queue.then(async () => {
         const res = await runner!.run(msg.batchId, msg.items);
-        log?.debug({ batchId: msg.batchId, ok: res.ok, failed: res.failed.length }, 'batch done');
         sendResult(res);
       });
       break;
     case 'batch-ids':
       queue = queue.then(async () => {
         const res = await runner!.runChunks(msg.batchId, msg.appIds, readInChunks(msg.appIds));
-        log?.debug({ batchId: msg.batchId, ok: res.ok, failed: res.failed.length }, 'batch done');
         sendResult(res);
       });
       break;
