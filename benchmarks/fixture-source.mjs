@@ -1,7 +1,11 @@
-// Shared by the benchmarks: the XmlConversion fixture contract pointed at a scratch schema, and a
-// source table filled with its successfully-mapping documents repeated under distinct app_ids.
+// Shared by the benchmarks: command-line options, the XmlConversion fixture contract pointed at a
+// scratch schema, and a source table filled with its successfully-mapping documents repeated under
+// distinct app_ids.
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
+import { openTarget } from '../dist/db/create-dialect.js';
+import { buildSchemaModel } from '../dist/db/schema-model.js';
 import { compilePlan } from '../dist/mapping/plan.js';
 import { DataMapper } from '../dist/mapping/data-mapper.js';
 
@@ -33,4 +37,33 @@ export async function fillSource(session, docs, count) {
     await session.insertSource(chunk);
   }
   return bytes;
+}
+
+/** `opt('--name', default)`: the value after `--name` on the command line, or the default. */
+export function options(argv = process.argv.slice(2)) {
+  return (name, def) => { const i = argv.indexOf(name); return i === -1 ? def : argv[i + 1]; };
+}
+
+/**
+ * A scratch schema `schema` (dropped first) with the fixture contract's tables and a source table of
+ * `docs` documents, on `target`. Returns the contract, its schema model, the open session, the
+ * mapping documents and the source's size in bytes.
+ */
+export async function fixtureSource({ target, schema, fixtures, docs }) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`--schema: ${schema} is not a plain identifier`);
+  const contract = benchContract(fixtures, schema);
+  const model = buildSchemaModel(contract);
+  const base = mappingDocuments(fixtures, contract);
+  const session = await openTarget(target, model, { poolMax: 1 });
+  if (session.info.name === 'postgres') await dropSchema(target, schema);
+  await session.applySchema({ includeSource: true });
+  const bytes = await fillSource(session, base, docs);
+  return { contract, model, session, base, bytes };
+}
+
+/** Drops a PostgreSQL scratch schema. */
+export async function dropSchema(target, schema) {
+  const c = new pg.Client({ connectionString: target });
+  await c.connect();
+  try { await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await c.end(); }
 }

@@ -11,12 +11,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSchemaModel } from '../dist/db/schema-model.js';
-import { openTarget } from '../dist/db/create-dialect.js';
-import { benchContract, fillSource, mappingDocuments } from './fixture-source.mjs';
+import { dropSchema, fixtureSource, options } from './fixture-source.mjs';
 
 const args = process.argv.slice(2);
-const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
+const opt = options(args);
 const list = (n, d) => String(opt(n, d)).split(',');
 const target = opt('--target', 'postgres://postgres@127.0.0.1:5432/test');
 const docsN = Number(opt('--docs', '750'));
@@ -27,22 +25,15 @@ const out = opt('--out', null);
 const fixtures = path.resolve(opt('--fixtures', '../shared/fixtures/xmlconversion'));
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-// contract copy pointing at the benchmark schema and an app_xml source table
-const contract = benchContract(fixtures, schema);
+// the benchmark schema with an app_xml source table; the CLI gets the same contract from a file
+const { contract, session, bytes } = await fixtureSource({ target, schema, fixtures, docs: docsN });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xmbench-'));
 const contractFile = path.join(tmp, 'contract.json');
 fs.writeFileSync(contractFile, JSON.stringify(contract));
-const base = mappingDocuments(fixtures, contract);
-
-const model = buildSchemaModel(contract);
-const session = await openTarget(target, model, { poolMax: 1 });
 const dialect = target.split(':')[0];
 async function sql(text) {
   if (dialect.startsWith('postgres')) execFileSync('psql', [target, '-q', '-c', text], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
-await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-await session.applySchema({ includeSource: true });
-const bytes = await fillSource(session, base, docsN);
 // baselines: just read the same XML values out of the source table — first in this (warm) process:
 //  - strings: keyset pages of 100 through the driver's normal query path (readSourcePage);
 //  - bytes: keyset pages of 100 ids, documents by chunks of 16 as raw UTF-8 bytes (PostgreSQL binary
@@ -101,7 +92,7 @@ for (const workers of list('--workers', '4')) for (const batch of list('--batch'
   console.log(JSON.stringify(row));
 }
 await session.close();
-await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+if (dialect.startsWith('postgres')) await dropSchema(target, schema);
 const report = {
   benchmark: 'pipeline', command: `node benchmarks/pipeline.mjs ${args.join(' ')}`.trim(),
   machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },

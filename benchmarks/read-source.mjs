@@ -8,36 +8,26 @@
 // Usage: node benchmarks/read-source.mjs [--target postgres://postgres@127.0.0.1:5432/test]
 //          [--docs 750] [--repeat 3] [--schema xmbench_read] [--fixtures ../shared/fixtures/xmlconversion]
 // Needs `npm run build`. Prints machine, command, median seconds and MB/s per method; drops the schema.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { buildSchemaModel } from '../dist/db/schema-model.js';
-import { openTarget } from '../dist/db/create-dialect.js';
-import { benchContract, fillSource, mappingDocuments } from './fixture-source.mjs';
+import { dropSchema, fixtureSource, options } from './fixture-source.mjs';
 
 const args = process.argv.slice(2);
-const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
+const opt = options(args);
 const target = opt('--target', 'postgres://postgres@127.0.0.1:5432/test');
 const docsN = Number(opt('--docs', '750'));
 const repeat = Number(opt('--repeat', '3'));
 const schema = opt('--schema', `xmbench_read_${process.pid}`);
 const fixtures = path.resolve(opt('--fixtures', '../shared/fixtures/xmlconversion'));
 if (!/^postgres(ql)?:/.test(target)) throw new Error('read-source.mjs: --target must be a postgres:// URL (binary COPY is PostgreSQL only)');
-if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`--schema: ${schema} is not a plain identifier`);
 
 // Contract copy pointing at the scratch schema and an app_xml source table (as pipeline.mjs).
-const contract = benchContract(fixtures, schema);
-const base = mappingDocuments(fixtures, contract);
-
+const { session, base, bytes } = await fixtureSource({ target, schema, fixtures, docs: docsN });
 const admin = new pg.Client({ connectionString: target });
 await admin.connect();
-await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-const session = await openTarget(target, buildSchemaModel(contract), { poolMax: 1 });
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 try {
-  await session.applySchema({ includeSource: true });
-  const bytes = await fillSource(session, base, docsN);
   await admin.query(`VACUUM ANALYZE "${schema}"."app_xml"`);
   const ids = [];
   for (let last = 0; ;) {
@@ -99,6 +89,6 @@ try {
   }
 } finally {
   await session.close();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();
+  await dropSchema(target, schema);
 }

@@ -9,36 +9,28 @@
 // Prints wall, client CPU and whole-machine busy CPU (client + server) per pass, medians.
 // Usage: node benchmarks/write-path.mjs [--target postgres://postgres@127.0.0.1:5432/test] [--docs 750] [--repeat 8]
 // Needs `npm run build` and ../shared/fixtures/xmlconversion; uses (and drops) schema xmbench_w.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { prepareBatch } from '../dist/db/batch-prep.js';
-import { openTarget } from '../dist/db/create-dialect.js';
 import { postgresQualify } from '../dist/db/postgres/postgres-ddl.js';
 import { postgresInsertStatements, postgresValue } from '../dist/db/postgres/postgres-plan.js';
 import { writePostgresBatch } from '../dist/db/postgres/postgres-writer.js';
-import { buildSchemaModel } from '../dist/db/schema-model.js';
 import { DataMapper } from '../dist/mapping/data-mapper.js';
 import { compilePlan } from '../dist/mapping/plan.js';
-import { benchContract, fillSource, mappingDocuments } from './fixture-source.mjs';
+import { dropSchema, fixtureSource, options } from './fixture-source.mjs';
 
 const args = process.argv.slice(2);
-const opt = (n, d) => { const i = args.indexOf(n); return i === -1 ? d : args[i + 1]; };
+const opt = options(args);
 const target = opt('--target', 'postgres://postgres@127.0.0.1:5432/test');
 const docsN = Number(opt('--docs', '750'));
 const repeat = Number(opt('--repeat', '8'));
 const schema = 'xmbench_w';
 const fixtures = path.resolve(opt('--fixtures', '../shared/fixtures/xmlconversion'));
 
-const contract = benchContract(fixtures, schema);
-const model = buildSchemaModel(contract);
+const { contract, model, session } = await fixtureSource({ target, schema, fixtures, docs: docsN });
 const mapper = new DataMapper(compilePlan(contract));
-execFileSync('psql', [target, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore' });
-const session = await openTarget(target, model, { poolMax: 1 });
-await session.applySchema({ includeSource: true });
-await fillSource(session, mappingDocuments(fixtures, contract), docsN);
 const ids = await session.readSourceIds({ afterAppId: 0, limit: docsN, excludeLogged: false });
 const mapped = [];
 for (let i = 0; i < ids.length; i += 16) for (const r of await session.readSourceBytesByIds(ids.slice(i, i + 16))) mapped.push(mapper.map(r.bytes));
@@ -94,7 +86,7 @@ for (let r = 0; r < repeat; r++) {
   }
 }
 await client.end();
-execFileSync('psql', [target, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore' });
+await dropSchema(target, schema);
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const summary = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, {
   wallMs: Math.round(median(v.map((x) => x.wallMs))), clientCpuMs: Math.round(median(v.map((x) => x.clientCpuMs))), busyCpuMs: Math.round(median(v.map((x) => x.busyCpuMs))),
