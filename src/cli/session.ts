@@ -22,9 +22,7 @@ export async function openSession(url: string, contract: MappingContract, poolMa
     throw new CliError(`--target: ${(err as Error).message}`, 2);
   }
   try {
-    const s = await openTarget(cfg, buildSchemaModel(contract), { poolMax });
-    await s.ping();
-    return s;
+    return await openTarget(cfg, buildSchemaModel(contract), { poolMax });
   } catch (err) {
     const code = err instanceof DbError && err.kind === 'transient' ? 3 : 2;
     throw new CliError(`cannot connect to ${cfg.redacted}: ${(err as Error).message}`, code);

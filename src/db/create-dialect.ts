@@ -7,7 +7,11 @@ import type { SessionOptions, TargetSession } from './dialect.js';
 import type { SchemaModel } from './schema-types.js';
 import { parseTargetUrl, type TargetConfig } from './target-url.js';
 
-/** Opens a session for `target` (a URL or a parsed config), bound to `model`. */
+/**
+ * Opens a session for `target` (a URL or a parsed config), bound to `model`. The session has
+ * reached its database when this resolves: PostgreSQL pings, SQL Server connects its pool, SQLite
+ * opens its file — callers need no ping of their own.
+ */
 export async function openTarget(target: string | TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
   const cfg = typeof target === 'string' ? parseTargetUrl(target) : target;
   switch (cfg.dialect) {

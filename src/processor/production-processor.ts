@@ -144,9 +144,7 @@ export class ProductionProcessor {
 
   private async open(cfg: ReturnType<typeof parseTargetUrl>, model: ReturnType<typeof buildSchemaModel>, what: string): Promise<TargetSession> {
     try {
-      const s = await openTarget(cfg, model, { poolMax: 1, mustExist: true });
-      await s.ping();
-      return s;
+      return await openTarget(cfg, model, { poolMax: 1, mustExist: true });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       throw new RunAbort(`cannot connect to the ${what} database ${cfg.redacted}: ${msg}`, err instanceof DbError && err.kind === 'transient' ? 3 : 2);
