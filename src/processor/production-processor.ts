@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { openTarget } from '../db/create-dialect.js';
+import { readDocuments } from '../db/read-documents.js';
 import { DbError } from '../db/db-error.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
@@ -208,14 +209,9 @@ export class ProductionProcessor {
     const pageIdsOnly = cfg.readMode === 'worker' || parentBytes;
     const toInput = async (ids: number[], docs?: Map<number, string | null>): Promise<JobInput> => {
       if (cfg.readMode === 'worker') return { appIds: ids };
-      if (!docs && parentBytes) {
-        // copied out of the session's reused read memory: the batch may wait in the queue a while
-        const recs = await source.readSourceBytesByIds!(ids);
-        const bytes = new Map(recs.map((r) => [r.appId, r.bytes === null ? null : Buffer.from(r.bytes)] as const));
-        return { items: ids.map((appId) => ({ appId, xml: bytes.get(appId) ?? null })) };
-      }
-      const byId = docs ?? new Map((await source.readSourceByIds(ids)).map((r) => [r.appId, r.xml] as const));
-      return { items: ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null })) };
+      // bytes copied out of the session's reused read memory: the batch may wait in the queue a while
+      if (!docs) return { items: await readDocuments(source, ids, true) };
+      return { items: ids.map((appId) => ({ appId, xml: docs.get(appId) ?? null })) };
     };
     try {
       while (!this.stopSignal && !fatal) {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { openTarget } from '../db/create-dialect.js';
+import { readDocuments } from '../db/read-documents.js';
 import { chunk } from '../db/sql-text.js';
 import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
@@ -31,12 +32,8 @@ let stopping = false;
 const READ_CHUNK = 16;
 
 /** One chunk of documents; app_ids missing from the source come back as NULL documents. */
-async function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
-  const src = source!;
-  const byId = new Map<number, string | Uint8Array | null>();
-  if (src.readSourceBytesByIds) for (const r of await src.readSourceBytesByIds(ids)) byId.set(r.appId, r.bytes);
-  else for (const r of await src.readSourceByIds(ids)) byId.set(r.appId, r.xml);
-  return ids.map((appId) => ({ appId, xml: byId.get(appId) ?? null }));
+function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
+  return readDocuments(source!, ids);
 }
 
 /**

@@ -198,10 +198,10 @@ export class PostgresSession implements TargetSession {
   }
 
   /** See {@link TargetSession.readSourceByIds}. */
-  async readSourceByIds(appIds: readonly number[], wrapXml?: (col: string) => string): Promise<SourceRecord[]> {
+  async readSourceByIds(appIds: readonly number[]): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
     for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
-      const rows = await this.q<{ app_id: number; xml: string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids, wrapXml));
+      const rows = await this.q<{ app_id: number; xml: string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids));
       out.push(...rows.map((r) => ({ appId: Number(r.app_id), xml: r.xml })));
     }
     return out.sort((a, b) => a.appId - b.appId);
