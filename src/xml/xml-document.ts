@@ -104,17 +104,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * @throws XmlDocumentError (stage `validation` or `parsing`) with a message naming what and where.
  */
 export function readXmlDocument(xml: string | Uint8Array, spec: ScanSpec): XmlDocument {
-  let bytes: Buffer;
-  if (typeof xml === 'string') {
-    const lone = /[\uD800-\uDFFF]/.test(xml) ? LONE_SURROGATE.exec(xml) : null;
-    bytes = scanBytes(xml);
-    if (lone) {
-      const { line, column } = lineColBytes(bytes, Buffer.byteLength(xml.slice(0, lone.index), 'utf8'));
-      const code = lone[0].charCodeAt(0).toString(16).toUpperCase();
-      throw new XmlDocumentError(`invalid XML character U+${code} (line ${line}, column ${column})`, 'parsing');
-    }
-  } else {
-    bytes = scanBytes(xml);
+  const bytes = scanBytes(xml);
+  const str = typeof xml === 'string' ? xml : null;
+  const lone = str !== null && /[\uD800-\uDFFF]/.test(str) ? LONE_SURROGATE.exec(str) : null;
+  if (str !== null && lone) {
+    const { line, column } = lineColBytes(bytes, Buffer.byteLength(str.slice(0, lone.index), 'utf8'));
+    const code = lone[0].charCodeAt(0).toString(16).toUpperCase();
+    throw new XmlDocumentError(`invalid XML character U+${code} (line ${line}, column ${column})`, 'parsing');
   }
   const [start, end] = cleanRange(bytes);
   if (start === end) throw new XmlDocumentError('empty document', 'validation', 0);
