@@ -1,7 +1,8 @@
 /**
  * The built CLI end to end on SQLite: schema --apply, import, run (output, exit code, --metrics-out,
  * the rows it wrote), status, retry-failed, schema DDL per dialect, demo, and one-line usage errors
- * that never show a stack trace or a password.
+ * that never show a stack trace or a password. Fixtures: the example contract, generated documents and
+ * the hand-written test/fixtures/documents (all in the repository).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -12,15 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaModel } from '../../src/db/schema-types.js';
 import type { DataMapper } from '../../src/mapping/data-mapper.js';
 import type { RunSummary } from '../../src/observability/metrics.js';
-import { FIXTURES, haveFixtures } from '../fixtures-path.js';
 import {
-  PG_URL, countRows, dbSnapshot, diffSnapshots, expectedFor, fixtureDocs, logRows, modelOf, requireBuild, snapshotCounts,
-  sqliteFileDb, withRequestId, writeContract, type SourceDoc,
+  CONTRACT, CORPUS_SEED, DOCUMENTS, PG_URL, countRows, dbSnapshot, diffSnapshots, expectedFor, generatedDocs, handDoc, logRows, modelOf,
+  requireBuild, snapshotCounts, sqliteFileDb, withRequestId, writeContract, writeDocs, type SourceDoc,
 } from '../integration/pipeline/pipeline-harness.js';
 import { ROOT, runCli, type CliResult } from './cli-run.js';
 
 const FAILING_APP_ID = 999999;
-const TABLES = ['app_base', 'app_contact_base', 'app_operational_cc', 'app_pricing_cc', 'app_transactional_cc', 'app_solicited_cc',
+const TABLES = ['app_base', 'app_contact_base', 'app_operational_cc', 'app_pricing_cc', 'app_transactional_cc',
   'app_contact_address', 'app_contact_employment', 'app_report_results_lookup', 'app_historical_lookup', 'scores', 'indicators'];
 const SUMMARY_LINE = /^run \S+ finished in \d+\.\d\d s — (\d+) ok, (\d+) failed, (\d+) already logged \([\d,]+ apps\/min\)$/m;
 
@@ -35,13 +35,11 @@ function expectOneLineError(r: CliResult, codes: readonly number[], pattern: Reg
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
-const d = haveFixtures() ? describe : describe.skip;
-
-d('xmlmigrate CLI end to end (SQLite)', () => {
+describe('xmlmigrate CLI end to end (SQLite)', () => {
   let tmp: string;
   let db: string;
   let target: string;
-  const contract = path.join(FIXTURES, 'contract-cc.json');
+  const contract = CONTRACT;
   let model: SchemaModel;
   let mapper: DataMapper;
   let good: SourceDoc[];
@@ -56,14 +54,14 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
     db = path.join(tmp, 'target.db');
     target = `sqlite:${db}`;
     ({ model, mapper } = await modelOf(contract));
-    // Five small fixture documents that map, plus one that maps but cannot be stored (tinyint fee 300).
-    const all = fixtureDocs();
-    const ex = expectedFor(mapper, model, all);
-    good = all.filter((x) => ex.ok.includes(x.appId)).sort((a, b) => a.xml.length - b.xml.length).slice(0, 5);
-    goodFiles = good.map((x) => path.join(FIXTURES, 'xml', x.file));
-    const base = all.find((x) => x.file === 'sample--447945.xml');
-    if (!base || !base.xml.includes('over_limit_fee=""')) throw new Error('fixture sample--447945.xml missing or changed');
-    failing = { appId: FAILING_APP_ID, file: 'fee-out-of-range.xml', xml: withRequestId(base.xml, FAILING_APP_ID).replace('over_limit_fee=""', 'over_limit_fee="300"') };
+    // Five generated documents that map (files in a temp directory), plus one that maps but cannot be
+    // stored: the hand-written small-app.xml with a tinyint fee of 300.
+    good = generatedDocs([501, 502, 517, 530, 544], CORPUS_SEED);
+    expect(expectedFor(mapper, model, good).ok).toHaveLength(5);
+    goodFiles = writeDocs(path.join(tmp, 'docs'), good);
+    const base = handDoc('small-app');
+    expect(base.xml).toContain('late_payment_fee="$39"');
+    failing = { appId: FAILING_APP_ID, file: 'fee-out-of-range.xml', xml: withRequestId(base.xml, FAILING_APP_ID).replace('late_payment_fee="$39"', 'late_payment_fee="300"') };
     writeFileSync(path.join(tmp, failing.file), failing.xml);
   });
   afterAll(() => {
@@ -73,23 +71,23 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
   it('schema --apply creates every table, processing_log and the source table', () => {
     const r = cli(['schema', '--contract', contract, '--target', target, '--apply']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe(`schema applied to ${target}: 12 tables + processing_log + app_xml_staging`);
+    expect(r.stdout.trim()).toBe(`schema applied to ${target}: 11 tables + processing_log + app_xml`);
     expect(existsSync(db)).toBe(true);
   });
 
   it('import loads the documents, reports and skips the bad files (exit 1)', async () => {
     const r = cli(['import', '--contract', contract, '--target', target, ...goodFiles, path.join(tmp, failing.file),
-      path.join(FIXTURES, 'xml', 'bloat.xml')]);
+      path.join(DOCUMENTS, 'fragment.xml')]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim()).toBe('imported 6 documents into app_xml_staging, 1 file(s) skipped');
-    expect(r.stderr.trim()).toMatch(/bloat\.xml: skipped: validation: [^\n]+$/);
+    expect(r.stdout.trim()).toBe('imported 6 documents into app_xml, 1 file(s) skipped');
+    expect(r.stderr.trim()).toMatch(/fragment\.xml: skipped: validation: [^\n]+$/);
     const t = sqliteFileDb(db);
-    const ids = (await t.query('SELECT app_id FROM "app_xml_staging" ORDER BY app_id')).map((x) => Number(x['app_id']));
+    const ids = (await t.query('SELECT app_id FROM "app_xml" ORDER BY app_id')).map((x) => Number(x['app_id']));
     expect(ids).toEqual([...good.map((x) => x.appId)].sort((a, b) => a - b).concat(FAILING_APP_ID));
     // importing again adds nothing
     const again = cli(['import', '--contract', contract, '--target', target, ...goodFiles]);
     expect(again.code).toBe(0);
-    expect(again.stdout.trim()).toBe('imported 0 documents into app_xml_staging, 5 already present');
+    expect(again.stdout.trim()).toBe('imported 0 documents into app_xml, 5 already present');
   });
 
   it('run with every app ok: exit 0, summary, --metrics-out, and exactly the mapper rows', async () => {
@@ -131,10 +129,10 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(SUMMARY_LINE.exec(r.stdout)?.slice(1, 4)).toEqual(['0', '1', '0']);
     expect(r.stdout).toMatch(/^failures by stage: insert 1$/m);
-    expect(r.stdout).toMatch(new RegExp(`^  app ${FAILING_APP_ID} \\[insert\\] .*card_over_limit_fee`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^  app ${FAILING_APP_ID} \\[insert\\] .*card_late_fee`, 'm'));
     const m = readMetrics(metrics);
     expect(m).toMatchObject({ exitCode: 1, apps: { total: 1, ok: 0, failed: 1, alreadyLogged: 0 }, failuresByStage: { insert: 1 }, rowsByTable: {} });
-    expect(m.failedApps).toEqual([{ appId: FAILING_APP_ID, stage: 'insert', reason: expect.stringContaining('card_over_limit_fee') as unknown }]);
+    expect(m.failedApps).toEqual([{ appId: FAILING_APP_ID, stage: 'insert', reason: expect.stringContaining('card_late_fee') as unknown }]);
     expect((await dbSnapshot(sqliteFileDb(db), model)).tables).toEqual(before.tables);
     const log = await logRows(sqliteFileDb(db));
     expect(log.map((x) => [x.appId, x.status, x.stage])).toEqual(
@@ -145,9 +143,9 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
     const r = cli(['status', '--contract', contract, '--target', target]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^processing_log: (5 success, 1 failed|1 failed, 5 success); 0 pending in app_xml_staging$/);
+    expect(lines[0]).toMatch(/^processing_log: (5 success, 1 failed|1 failed, 5 success); 0 pending in app_xml$/);
     expect(lines[1]).toBe('failed by stage: insert 1');
-    expect(lines[2]).toMatch(new RegExp(`^  app ${FAILING_APP_ID} \\[insert\\] \\d{4}-\\d\\d-\\d\\dT\\S+Z .*card_over_limit_fee`));
+    expect(lines[2]).toMatch(new RegExp(`^  app ${FAILING_APP_ID} \\[insert\\] \\d{4}-\\d\\d-\\d\\dT\\S+Z .*card_late_fee`));
   });
 
   it('retry-failed clears the failed app; the next run processes it again', () => {
@@ -155,7 +153,7 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('cleared 1 failed app; the next run will process it again');
     const st = cli(['status', '--contract', contract, '--target', target]);
-    expect(st.stdout.split('\n')[0]).toBe('processing_log: 5 success; 1 pending in app_xml_staging');
+    expect(st.stdout.split('\n')[0]).toBe('processing_log: 5 success; 1 pending in app_xml');
     const again = cli(['run', '--contract', contract, '--target', target, '--workers', '1', '--no-progress']);
     expect(again.code).toBe(1);
     expect(SUMMARY_LINE.exec(again.stdout)?.slice(1, 4)).toEqual(['0', '1', '0']);
@@ -167,22 +165,22 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
   describe('schema --dialect prints the DDL', () => {
     const ddl = (dialect: string) => cli(['schema', '--contract', contract, '--dialect', dialect]);
     const created = (out: string, re: RegExp) => [...out.matchAll(re)].map((x) => x[1]).sort();
-    const allTables = [...TABLES, 'processing_log', 'app_xml_staging'].sort();
+    const allTables = [...TABLES, 'processing_log', 'app_xml'].sort();
 
     it('postgres', () => {
       const r = ddl('postgres');
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^CREATE SCHEMA IF NOT EXISTS "migration";$/m);
-      expect(created(r.stdout, /CREATE TABLE IF NOT EXISTS "migration"\."(\w+)"/g)).toEqual(allTables);
+      expect(r.stdout).toMatch(/^CREATE SCHEMA IF NOT EXISTS "dbo";$/m);
+      expect(created(r.stdout, /CREATE TABLE IF NOT EXISTS "dbo"\."(\w+)"/g)).toEqual(allTables);
       expect(r.stdout).toMatch(/numeric\(18,\d+\)/);
       expect(r.stdout).toMatch(/timestamp\(6\) without time zone/);
-      expect(r.stdout).toMatch(/REFERENCES "migration"\."app_base" \("app_id"\) ON DELETE CASCADE/);
+      expect(r.stdout).toMatch(/REFERENCES "dbo"\."app_base" \("app_id"\) ON DELETE CASCADE/);
     });
 
     it('mssql', () => {
       const r = ddl('mssql');
       expect(r.code, r.stderr).toBe(0);
-      expect(created(r.stdout, /CREATE TABLE \[migration\]\.\[(\w+)\]/g)).toEqual(allTables);
+      expect(created(r.stdout, /CREATE TABLE \[dbo\]\.\[(\w+)\]/g)).toEqual(allTables);
       expect(r.stdout).toMatch(/^GO$/m);
       expect(r.stdout).toMatch(/nvarchar\(max\)/);
       expect(r.stdout).toMatch(/decimal\(18,\d+\)/);
@@ -193,7 +191,7 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(created(r.stdout, /CREATE TABLE IF NOT EXISTS "(\w+)"/g)).toEqual(allTables);
       expect(r.stdout).toMatch(/DECIMAL_TEXT\(18,\d+\)/);
-      expect(r.stdout).not.toContain('migration');
+      expect(r.stdout).not.toContain('dbo');
     });
 
     it('an unknown dialect is a one-line usage error', () => {
@@ -267,7 +265,7 @@ d('xmlmigrate CLI end to end (SQLite)', () => {
   });
 });
 
-d('a password in a working PostgreSQL target URL', () => {
+describe('a password in a working PostgreSQL target URL', () => {
   const password = 'xm-e2e-S3cret-pw';
   const schema = `xm_e2e_pw_${process.pid}_${Date.now().toString(36)}`;
   let tmp: string;
@@ -290,7 +288,7 @@ d('a password in a working PostgreSQL target URL', () => {
   });
 
   it('never reaches stdout, stderr, the log file or the --metrics-out file', () => {
-    const files = ['sample--447945.xml', 'sample--447955.xml'].map((f) => path.join(FIXTURES, 'xml', f));
+    const files = writeDocs(path.join(tmp, 'docs'), [...generatedDocs([701], CORPUS_SEED), handDoc('small-app')]);
     const metrics = path.join(tmp, 'metrics.json');
     const logFile = path.join(tmp, 'run.log');
     const outputs: string[] = [];

@@ -1,7 +1,11 @@
 /**
  * Shared pieces of the pipeline integration tests (and the CLI end-to-end test): a resettable test
- * database per dialect, the fixture documents, the rows the DataMapper says an app must produce, and
- * a normalized snapshot of what the database really holds, so the two can be compared exactly.
+ * database per dialect, the test corpus (the product's example contract contracts/credit-card.json,
+ * documents from its own generator src/seed/generator.ts and the hand-written ones in
+ * test/fixtures/documents — all inside the repository), the rows the DataMapper says an app must
+ * produce, and a normalized snapshot of what the database really holds, so the two can be compared
+ * exactly. {@link referenceDocs} reads the reference system's documents, for the reference-conformance
+ * suite only (test/integration/conformance).
  *
  * Normalization (both sides, by the column's type in the SchemaModel): integers and bits as integer
  * text, floats through Number, decimals as exact text without insignificant zeros (never through a
@@ -27,7 +31,8 @@ import type { RunSummary } from '../../../src/observability/metrics.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createProgress } from '../../../src/observability/progress.js';
 import { ProductionProcessor } from '../../../src/processor/production-processor.js';
-import { FIXTURES } from '../../fixtures-path.js';
+import { generateDocument } from '../../../src/seed/generator.js';
+import { referencePath } from '../../fixtures-path.js';
 
 /** Repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -35,8 +40,20 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 export const WORKER_SCRIPT = path.join(ROOT, 'dist', 'worker', 'worker-main.js');
 /** Local server for the PostgreSQL suite (override with PG_TEST_URL). */
 export const PG_URL = process.env['PG_TEST_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** Source app_id given to bloat.xml, which carries no app id of its own. */
+/** The product's example contract: the contract of every pipeline and CLI test. */
+export const CONTRACT = path.join(ROOT, 'contracts', 'credit-card.json');
+/** Hand-written test documents (see test/fixtures/documents/README.md). */
+export const DOCUMENTS = path.join(ROOT, 'test', 'fixtures', 'documents');
+/** Source app_id given to test/fixtures/documents/fragment.xml, which carries no app id of its own. */
+export const FRAGMENT_APP_ID = 900001;
+/** The app id written in test/fixtures/documents/wrong-product-line.xml. */
+export const WRONG_PRODUCT_LINE_APP_ID = 600000;
+/** The app id written in test/fixtures/documents/small-app.xml. */
+export const SMALL_APP_ID = 424242;
+/** Source app_id given to the reference system's bloat.xml (no app id of its own); reference suite only. */
 export const BLOAT_APP_ID = 900001;
+/** Seed of the generated part of {@link corpusDocs}. */
+export const CORPUS_SEED = 20_240_315;
 
 /** Throws unless `npm run build` has produced the worker script. */
 export function requireBuild(): void {
@@ -132,10 +149,13 @@ export async function postgresDb(): Promise<PipelineDb> {
 // ---------------------------------------------------------------------------------------------
 // Contracts and documents
 
-/** Writes a copy of the fixture contract with `target_schema` (and any other edits) into `dir`. */
-export function writeContract(dir: string, name: string, schema: string, edit: (c: MappingContract) => MappingContract = (c) => c): string {
+/**
+ * Writes a copy of a contract (default: the example contract) with `target_schema` (and any other edits)
+ * into `dir`.
+ */
+export function writeContract(dir: string, name: string, schema: string, edit: (c: MappingContract) => MappingContract = (c) => c, from = CONTRACT): string {
   mkdirSync(dir, { recursive: true });
-  const raw = JSON.parse(readFileSync(path.join(FIXTURES, 'contract-cc.json'), 'utf8')) as MappingContract;
+  const raw = JSON.parse(readFileSync(from, 'utf8')) as MappingContract;
   const file = path.join(dir, name);
   writeFileSync(file, JSON.stringify(edit({ ...raw, target_schema: schema })));
   return file;
@@ -164,21 +184,82 @@ export function withRequestId(xml: string, appId: number): string {
   return xml.replace(/(<Request\b[^>]*?\sID=")\d+"/, `$1${appId}"`);
 }
 
-let fixtureCache: SourceDoc[] | null = null;
+/** A hand-written document of test/fixtures/documents (`name` without `.xml`), with its source app_id. */
+export function handDoc(name: 'small-app' | 'fragment' | 'wrong-product-line'): SourceDoc {
+  const file = `${name}.xml`;
+  const xml = readFileSync(path.join(DOCUMENTS, file), 'utf8');
+  const appId = requestId(xml) ?? (name === 'fragment' ? FRAGMENT_APP_ID : null);
+  if (appId === null) throw new Error(`${file} has no Request@ID`);
+  return { appId, xml, file };
+}
 
-/** All 166 fixture documents with their source app_id (bloat.xml gets {@link BLOAT_APP_ID}), by app_id. */
-export function fixtureDocs(): SourceDoc[] {
-  if (fixtureCache) return fixtureCache;
-  const dir = path.join(FIXTURES, 'xml');
+/**
+ * Documents from the product's generator for the example contract: `ids` in order, seeded by `seed`.
+ * `size` 'small' keeps them near the generator's floor (≈ 8–14 KB); 'natural' samples the real-world
+ * size model (median ≈ 130 KB, up to 2 MB).
+ */
+export function generatedDocs(ids: readonly number[], seed: number, options: { size?: 'small' | 'natural'; complete?: boolean } = {}): SourceDoc[] {
+  return ids.map((appId) => ({
+    appId,
+    xml: generateDocument(appId, seed, { ...(options.size === 'natural' ? {} : { targetBytes: 6000 }), ...(options.complete ? { complete: true } : {}) }),
+    file: `generated-${seed}-${appId}.xml`,
+  }));
+}
+
+/** Number of generated documents in {@link corpusDocs}. */
+export const CORPUS_GENERATED = 160;
+
+let corpusCache: SourceDoc[] | null = null;
+
+/**
+ * The pipeline corpus, by app_id: {@link CORPUS_GENERATED} generated documents with gaps between their
+ * app ids (every 8th at the natural size model, every 5th "complete": every attribute the contract
+ * reads), the hand-written small-app.xml, and two documents that must fail validation: fragment.xml
+ * (no root, no app id: source app_id {@link FRAGMENT_APP_ID}) and wrong-product-line.xml.
+ */
+export function corpusDocs(): SourceDoc[] {
+  if (corpusCache) return corpusCache;
+  const docs: SourceDoc[] = [];
+  for (let i = 0; i < CORPUS_GENERATED; i++) {
+    const appId = 100_000 + 7 * i + (i % 4); // gaps of 4..10, every residue class of small moduli
+    const [doc] = generatedDocs([appId], CORPUS_SEED, { size: i % 8 === 0 ? 'natural' : 'small', complete: i % 5 === 0 });
+    docs.push(doc!);
+  }
+  docs.push(handDoc('small-app'), handDoc('fragment'), handDoc('wrong-product-line'));
+  docs.sort((a, b) => a.appId - b.appId);
+  if (new Set(docs.map((d) => d.appId)).size !== docs.length) throw new Error('corpus app ids are not unique');
+  corpusCache = docs;
+  return docs;
+}
+
+let referenceCache: SourceDoc[] | null = null;
+
+/**
+ * The reference system's 166 documents with their source app_id (bloat.xml gets {@link BLOAT_APP_ID}),
+ * by app_id. Reference-conformance suite only: the caller checks that the fixtures are present.
+ */
+export function referenceDocs(): SourceDoc[] {
+  if (referenceCache) return referenceCache;
+  const dir = referencePath('xml');
   const docs = readdirSync(dir).filter((f) => f.endsWith('.xml')).map((f) => {
     const xml = readFileSync(path.join(dir, f), 'utf8');
     const appId = requestId(xml) ?? (f === 'bloat.xml' ? BLOAT_APP_ID : null);
-    if (appId === null) throw new Error(`fixture ${f} has no Request@ID`);
+    if (appId === null) throw new Error(`reference document ${f} has no Request@ID`);
     return { appId, xml, file: f };
   }).sort((a, b) => a.appId - b.appId);
-  if (new Set(docs.map((d) => d.appId)).size !== docs.length) throw new Error('fixture app ids are not unique');
-  fixtureCache = docs;
+  if (new Set(docs.map((d) => d.appId)).size !== docs.length) throw new Error('reference app ids are not unique');
+  referenceCache = docs;
   return docs;
+}
+
+/** Writes `docs` as `<dir>/<file>` (created) and returns the paths, in order. */
+export function writeDocs(dir: string, docs: readonly SourceDoc[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return docs.map((d) => {
+    const file = path.join(dir, d.file);
+    writeFileSync(file, d.xml);
+    return file;
+  });
 }
 
 /** Applies the schema of `schemaContract` (with the source table) and loads `docs` into the source table. */

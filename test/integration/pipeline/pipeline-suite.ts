@@ -3,6 +3,9 @@
  * cases for every database: each `*.test.ts` in this folder supplies a {@link PipelineDb} factory and
  * calls {@link definePipelineSuite}. The truth for "the rows an app must produce" is the DataMapper run
  * in this process; the database must hold exactly that multiset of rows, nothing more.
+ *
+ * Fixtures live in the repository: the example contract (contracts/credit-card.json), documents from the
+ * product's generator and the hand-written ones in test/fixtures/documents (see `corpusDocs()`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,21 +15,20 @@ import { openTarget } from '../../../src/db/create-dialect.js';
 import type { SchemaModel } from '../../../src/db/schema-types.js';
 import type { MappingContract } from '../../../src/mapping/contract-types.js';
 import type { DataMapper } from '../../../src/mapping/data-mapper.js';
-import { haveFixtures } from '../../fixtures-path.js';
 import {
-  BLOAT_APP_ID, allCounts, applySchema, checksum, dbSnapshot, diffSnapshots, expectedFor, fixtureDocs, loadSource, logRows, modelOf,
-  onlyApps, requestId, requireBuild, runPipeline, snapshotCounts, withRequestId, writeContract,
+  FRAGMENT_APP_ID, SMALL_APP_ID, WRONG_PRODUCT_LINE_APP_ID, allCounts, applySchema, checksum, corpusDocs, dbSnapshot, diffSnapshots,
+  expectedFor, handDoc, loadSource, logRows, modelOf, onlyApps, requestId, requireBuild, runPipeline, snapshotCounts, withRequestId,
+  writeContract,
   type Expected, type PipelineDb, type SourceDoc,
 } from './pipeline-harness.js';
 
-const WRONG_SCHEMA_APP_ID = 600000;
+/** Documents in the corpus, and how many of them map (all but the fragment and the wrong product line). */
+const TOTAL = 163;
+const OK = TOTAL - 2;
 
 /** Registers the pipeline cases for the database `makeDb()` returns. */
 export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
-  const enabled = haveFixtures();
-  const d = enabled ? describe : describe.skip;
-
-  d('pipeline', () => {
+  describe('pipeline', () => {
     let db: PipelineDb;
     let tmp: string;
     let contract: string;
@@ -43,7 +45,7 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
       tmp = mkdtempSync(path.join(tmpdir(), 'xm-pipe-contract-'));
       contract = writeContract(tmp, 'contract.json', db.schema);
       ({ model, mapper } = await modelOf(contract));
-      docs = fixtureDocs();
+      docs = corpusDocs();
       expected = expectedFor(mapper, model, docs);
     });
     afterAll(async () => {
@@ -51,12 +53,19 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 
-    it('fixtures: 166 documents, 164 map, bloat.xml and the wrong-schema one fail validation', () => {
-      expect(docs).toHaveLength(166);
-      expect(expected.ok).toHaveLength(164);
-      expect([...expected.failed].sort()).toEqual([[WRONG_SCHEMA_APP_ID, 'validation'], [BLOAT_APP_ID, 'validation']]);
-      // The mapper reads the same app id as the source row carries (no mismatch hides in the fixtures).
+    it('corpus: 163 documents, 161 map, the fragment and the wrong product line fail validation; every table gets rows', () => {
+      expect(docs).toHaveLength(TOTAL);
+      expect(expected.ok).toHaveLength(OK);
+      expect([...expected.failed].sort()).toEqual([[WRONG_PRODUCT_LINE_APP_ID, 'validation'], [FRAGMENT_APP_ID, 'validation']]);
+      // The mapper reads the same app id as the source row carries (no mismatch hides in the corpus).
       for (const doc of docs) if (expected.ok.includes(doc.appId)) expect(requestId(doc.xml)).toBe(doc.appId);
+      // Every data table of the contract is exercised, contacts and row creators with several rows per app.
+      expect(Object.keys(expected.tables).sort()).toEqual(model.tables.map((t) => t.name).sort());
+      for (const t of ['app_contact_base', 'app_contact_address', 'app_contact_employment', 'scores', 'app_historical_lookup']) {
+        expect(expected.tables[t]?.length ?? 0, t).toBeGreaterThan(OK);
+      }
+      // Large documents are part of it (the generator's natural size model), not only small ones.
+      expect(Math.max(...docs.map((x) => x.xml.length))).toBeGreaterThan(200_000);
     });
 
     describe('every fixture document', () => {
@@ -78,10 +87,10 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
 
       it('a full run lands every app with exactly the rows the mapper produces; one processing_log row per app', async () => {
         const s = await run({ workers: '2', batchSize: '25' });
-        expect(s.apps).toEqual({ total: 166, ok: 164, failed: 2, alreadyLogged: 0 });
+        expect(s.apps).toEqual({ total: TOTAL, ok: OK, failed: 2, alreadyLogged: 0 });
         expect(s.exitCode).toBe(1);
         expect(s.failuresByStage).toEqual({ validation: 2 });
-        expect(s.failedApps.map((f) => f.appId).sort()).toEqual([WRONG_SCHEMA_APP_ID, BLOAT_APP_ID]);
+        expect(s.failedApps.map((f) => f.appId).sort()).toEqual([WRONG_PRODUCT_LINE_APP_ID, FRAGMENT_APP_ID]);
         expect(s.rowsByTable).toEqual(snapshotCounts(expected.tables));
         // CPU figures: each worker that ran a batch reports its own (start-up included), the parent its own
         for (const w of Object.values(s.perWorker)) expect(w.cpuMs).toBeGreaterThan(0);
@@ -123,15 +132,15 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
           await s0.close();
         }
         const logAfterClear = await logRows(db);
-        expect(logAfterClear).toHaveLength(164);
+        expect(logAfterClear).toHaveLength(OK);
         expect(logAfterClear.every((r) => r.status === 'success')).toBe(true);
 
         const s = await run({ workers: '1' });
         expect(s.apps).toEqual({ total: 2, ok: 0, failed: 2, alreadyLogged: 0 });
-        expect(s.failedApps.map((f) => f.appId).sort()).toEqual([WRONG_SCHEMA_APP_ID, BLOAT_APP_ID]);
+        expect(s.failedApps.map((f) => f.appId).sort()).toEqual([WRONG_PRODUCT_LINE_APP_ID, FRAGMENT_APP_ID]);
         const log = await logRows(db);
         expect(log.map((r) => r.appId)).toEqual(docs.map((x) => x.appId));
-        expect(log.filter((r) => r.status === 'failed').map((r) => [r.appId, r.stage])).toEqual([[WRONG_SCHEMA_APP_ID, 'validation'], [BLOAT_APP_ID, 'validation']]);
+        expect(log.filter((r) => r.status === 'failed').map((r) => [r.appId, r.stage])).toEqual([[WRONG_PRODUCT_LINE_APP_ID, 'validation'], [FRAGMENT_APP_ID, 'validation']]);
         expect((await dbSnapshot(db, model)).tables).toEqual(dataBefore.tables);
       });
     });
@@ -145,7 +154,7 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
       it('pooling on gives the same data as pooling off (checksum of every table)', async () => {
         const s = await run({ pool: true, poolSize: '3', workers: '2', batchSize: '15' });
         expect(s.pool).toBe(true);
-        expect(s.apps).toEqual({ total: 166, ok: 164, failed: 2, alreadyLogged: 0 });
+        expect(s.apps).toEqual({ total: TOTAL, ok: OK, failed: 2, alreadyLogged: 0 });
         expect(diffSnapshots(expected.tables, (await dbSnapshot(db, model)).tables)).toEqual({});
         expect(noPoolChecksum, 'the pool-off full run must have run first').not.toBeNull();
         expect(await checksum(db, model)).toBe(noPoolChecksum);
@@ -300,6 +309,7 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         // Test-only contract edits (temp copies): campaign_num loses its default so a document without
         // one fails at the mapping stage (decision B8); the database's first_name column is narrowed to
         // varchar(20) (a preflight warning, not an error) so a longer name is rejected by the database.
+        // The broken documents are variants of the hand-written test/fixtures/documents/small-app.xml.
         const noDefault = (c: MappingContract): MappingContract => ({
           ...c,
           mappings: c.mappings.map((m) => {
@@ -324,9 +334,9 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         good = candidates.filter((x) => ex.ok.includes(x.appId) && !tooLong.has(x.appId)).slice(0, 20).sort((a, b) => a.appId - b.appId);
         expect(good).toHaveLength(20);
 
-        const base = docs.find((x) => x.file === 'sample--447945.xml');
-        if (!base) throw new Error('fixture sample--447945.xml missing');
-        for (const needle of ['over_limit_fee=""', 'first_name="LYNN"', 'campaign_num="SC3"']) expect(base.xml).toContain(needle);
+        const base = handDoc('small-app');
+        expect(base.appId).toBe(SMALL_APP_ID);
+        for (const needle of ['late_payment_fee="$39"', 'first_name="ANA"', ' campaign_num="SPR24A"']) expect(base.xml).toContain(needle);
         const taken = new Set(good.map((x) => x.appId));
         const idAfter = (k: number): number => { let id = good[(2 * k + 1) % good.length]!.appId + 1; while (taken.has(id)) id++; taken.add(id); return id; };
         const mk = (k: number, file: string, expectStage: NonNullable<SourceDoc['expectStage']>, xml: (id: number) => string): SourceDoc => {
@@ -338,12 +348,12 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
           mk(0, 'truncated mid-text', 'validation', (id) => withRequestId(base.xml, id).slice(0, Math.floor(base.xml.length * 0.6))),
           mk(1, 'truncated after a tag', 'parsing', (id) => cutAtTag(withRequestId(base.xml, id))),
           mk(2, 'wrong root element', 'validation', () => '<Journals><Journal id="1"/></Journals>'),
-          mk(3, 'unclosed attribute quote', 'parsing', (id) => withRequestId(base.xml, id).replace('campaign_num="SC3"', 'campaign_num="SC3')),
+          mk(3, 'unclosed attribute quote', 'parsing', (id) => withRequestId(base.xml, id).replace('campaign_num="SPR24A"', 'campaign_num="SPR24A')),
           mk(4, 'blank document', 'validation', () => '   \n  '),
           mk(5, 'document app id differs from the source app_id', 'validation', () => base.xml),
-          mk(6, 'NOT NULL campaign_num without value or default', 'mapping', (id) => withRequestId(base.xml, id).replace(' campaign_num="SC3"', '')),
-          mk(7, 'first_name longer than the database column', 'insert', (id) => withRequestId(base.xml, id).replace('first_name="LYNN"', `first_name="${'L'.repeat(30)}"`)),
-          mk(8, 'tinyint fee out of range (300)', 'insert', (id) => withRequestId(base.xml, id).replace('over_limit_fee=""', 'over_limit_fee="300"')),
+          mk(6, 'NOT NULL campaign_num without value or default', 'mapping', (id) => withRequestId(base.xml, id).replace(' campaign_num="SPR24A"', '')),
+          mk(7, 'first_name longer than the database column', 'insert', (id) => withRequestId(base.xml, id).replace('first_name="ANA"', `first_name="${'L'.repeat(30)}"`)),
+          mk(8, 'tinyint fee out of range (300)', 'insert', (id) => withRequestId(base.xml, id).replace('late_payment_fee="$39"', 'late_payment_fee="300"')),
         ];
         goodExpected = expectedFor(bMapper, bModel, good);
         expect(goodExpected.ok).toHaveLength(20);
@@ -367,7 +377,7 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
         for (const b of broken) expect(byId.get(b.appId), b.file).toMatchObject({ status: 'failed', stage: b.expectStage, reason: expect.stringMatching(/\S/) as unknown });
         expect(byId.get(broken[6]!.appId)?.reason).toContain('campaign_num');
         expect(byId.get(broken[7]!.appId)?.reason).toContain('app_contact_base');
-        expect(byId.get(broken[8]!.appId)?.reason).toContain('card_over_limit_fee');
+        expect(byId.get(broken[8]!.appId)?.reason).toContain('card_late_fee');
 
         // Only the good apps' rows, exactly: nothing of a failed app is half-written.
         const { model: bModel } = await modelOf(brokenContract);
