@@ -61,17 +61,22 @@ describe('SQLite target: locking', () => {
   });
 });
 
-describe('SQLite target: the CC contract schema', () => {
+describe('SQLite target: the example contract (contracts/credit-card.json) schema', () => {
   it('applies and preflights clean', async () => {
     const { buildSchemaModel } = await import('../../../src/db/schema-model.js');
-    const { ccContract } = await import('./target-suite.js');
-    const contract = ccContract('migration');
-    if (!contract) return;
-    const dir = mkdtempSync(join(tmpdir(), 'xm-sqlite-cc-'));
-    const s = await openTarget(`sqlite:${join(dir, 'cc.db')}`, buildSchemaModel(contract));
+    const { exampleContract } = await import('./target-suite.js');
+    const contract = exampleContract('migration');
+    const dir = mkdtempSync(join(tmpdir(), 'xm-sqlite-example-'));
+    const s = await openTarget(`sqlite:${join(dir, 'example.db')}`, buildSchemaModel(contract));
     try {
+      // before: every data table is reported missing (the check is not vacuous); after: nothing at all
+      const model = buildSchemaModel(contract);
+      expect(model.tables).toHaveLength(11);
+      const before = (await s.preflight()).filter((p) => p.code === 'missing-table').map((p) => p.table);
+      expect(before).toEqual(expect.arrayContaining(model.tables.map((t) => t.name)));
       await s.applySchema();
       expect(await s.preflight()).toEqual([]);
+      expect(await s.countPending({})).toBe(0);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

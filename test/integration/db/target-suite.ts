@@ -255,12 +255,8 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
   });
 }
 
-/** The shared CC contract (read-only, never copied), or null when the fixtures are absent. */
-export function ccContract(schema: string): MappingContract | null {
-  const path = '/work/shared/fixtures/xmlconversion/contract-cc.json';
-  try {
-    return { ...(JSON.parse(readFileSync(path, 'utf8')) as MappingContract), target_schema: schema };
-  } catch {
-    return null;
-  }
+/** The product's example contract (contracts/credit-card.json) with its schema replaced. */
+export function exampleContract(schema: string): MappingContract {
+  const raw = JSON.parse(readFileSync(new URL('../../../contracts/credit-card.json', import.meta.url), 'utf8')) as MappingContract;
+  return { ...raw, target_schema: schema };
 }
