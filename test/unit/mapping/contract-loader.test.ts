@@ -1,7 +1,8 @@
 /**
- * loadContractFile / parseContractJson / ContractError, the JSON Schema file itself, and the real CC contract.
+ * loadContractFile / parseContractJson / ContractError, the JSON Schema file itself, and the example contract.
+ * The reference system's CC contract: test/unit/mapping/reference-contract.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,16 +159,11 @@ describe('JSON Schema file', () => {
   });
 });
 
-const ccPath = fileURLToPath(new URL('../../../../shared/fixtures/xmlconversion/contract-cc.json', import.meta.url));
-const haveCc = existsSync(ccPath);
-if (!haveCc && !process.env['CI']) {
-  console.warn(`\n!!! SKIPPING real-contract loader test: ${ccPath} not found (it is required when CI is set) !!!\n`);
-}
-
-describe.runIf(haveCc || process.env['CI'])('real CC contract (shared fixture)', () => {
+describe('the example contract (contracts/credit-card.json)', () => {
   test('loads with zero errors and zero warnings', async () => {
-    const loaded = await loadContractFile(ccPath);
-    expect(loaded.contract.mappings).toHaveLength(227);
+    const loaded = await loadContractFile(fileURLToPath(new URL('../../../contracts/credit-card.json', import.meta.url)));
+    expect(loaded.contract.mappings).toHaveLength(133);
     expect(loaded.warnings.map((w) => w.message)).toEqual([]);
+    expect(loaded.contract.table_insertion_order).toHaveLength(12);
   });
 });
