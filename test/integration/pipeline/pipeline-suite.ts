@@ -68,7 +68,7 @@ export function definePipelineSuite(makeDb: () => Promise<PipelineDb>): void {
       expect(Math.max(...docs.map((x) => x.xml.length))).toBeGreaterThan(200_000);
     });
 
-    describe('every fixture document', () => {
+    describe('every corpus document', () => {
       beforeAll(async () => {
         await db.reset();
         await loadSource(db.url(), contract, docs);
