@@ -41,19 +41,19 @@ export const DEFAULTS = {
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
 };
 
-function readConfigFile(file: string): Record<string, unknown> {
+function readConfigFile(label: string, file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`--config: cannot read ${file}: ${(err as Error).message}`);
+    throw new CliError(`${label}: cannot read ${file}: ${(err as Error).message}`);
   }
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('expected a JSON object');
     return v as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`--config: ${file} is not a JSON object: ${(err as Error).message}`);
+    throw new CliError(`${label}: ${file} is not a JSON object: ${(err as Error).message}`);
   }
 }
 
@@ -138,10 +138,12 @@ export function checkOutputFile(label: string, file: string): void {
 
 /** Builds the RunConfig. `flags` are commander's parsed options (undefined = not given). */
 export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): RunConfig {
-  const configFile = (flags['config'] as string | undefined) ?? env['XMLMIGRATE_CONFIG'];
-  const file = configFile ? readConfigFile(configFile) : {};
+  const configFlag = flags['config'] as string | undefined;
+  const configFile = configFlag ?? env['XMLMIGRATE_CONFIG'];
+  const configLabel = configFlag !== undefined ? '--config' : 'XMLMIGRATE_CONFIG';
+  const file = configFile ? readConfigFile(configLabel, configFile) : {};
   const known = new Set([...Object.keys(ENV_NAMES), 'dryRun', 'progress']);
-  for (const k of Object.keys(file)) if (!known.has(k)) throw new CliError(`--config: unknown setting ${JSON.stringify(k)} in ${configFile} (known: ${[...known].sort().join(', ')})`);
+  for (const k of Object.keys(file)) if (!known.has(k)) throw new CliError(`${configLabel}: unknown setting ${JSON.stringify(k)} in ${configFile} (known: ${[...known].sort().join(', ')})`);
   /** The setting's value and where it came from; null when it was not given anywhere (a file's `null` = not given). */
   const get = (key: string): Setting | null => {
     const f = flags[key];
@@ -150,7 +152,7 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     const e = name ? env[name] : undefined;
     if (name && e !== undefined && e !== '') return { value: e, label: name, fromFile: false };
     const v = file[key];
-    return v === undefined || v === null ? null : { value: v, label: `${JSON.stringify(key)} in --config ${configFile}`, fromFile: true };
+    return v === undefined || v === null ? null : { value: v, label: `${JSON.stringify(key)} in ${configLabel} ${configFile}`, fromFile: true };
   };
   const contractSetting = get('contract');
   const contract = contractSetting === null ? '' : text(contractSetting, 'a contract file path');

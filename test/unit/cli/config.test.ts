@@ -56,6 +56,7 @@ describe('resolveRunConfig', () => {
     expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_LOG_LEVEL: 'loud' }))).toMatch(/^XMLMIGRATE_LOG_LEVEL: expected one of /);
     expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_READ_MODE: 'both' }))).toBe('XMLMIGRATE_READ_MODE: expected parent or worker (got "both")');
     expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_APP_ID_START: '9', XMLMIGRATE_APP_ID_END: '3' }))).toBe('XMLMIGRATE_APP_ID_START (9) must not exceed XMLMIGRATE_APP_ID_END (3)');
+    expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_CONFIG: '/nonexistent/xm.json' }))).toMatch(/^XMLMIGRATE_CONFIG: cannot read \/nonexistent\/xm\.json: ENOENT/);
   });
 
   it('checks the JSON types of a config file: no arrays, objects or booleans where a number or a path belongs', () => {
