@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/cli-error.js';
 import { checkOutputFile, resolveRunConfig } from '../../../src/cli/config.js';
+import { demoTarget } from '../../../src/cli/commands/demo.js';
 
 const msg = (f: () => unknown): string => {
   try { f(); } catch (e) { expect(e).toBeInstanceOf(CliError); return (e as CliError).message; }
@@ -113,5 +114,23 @@ describe('resolveRunConfig', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('demo --db', () => {
+  it('takes a SQLite file path or a sqlite: URL', () => {
+    expect(demoTarget('xmlmigrate-demo.db')).toBe('sqlite:xmlmigrate-demo.db');
+    expect(demoTarget('/tmp/d/x.db')).toBe('sqlite:/tmp/d/x.db');
+    expect(demoTarget('./a:b@c.db')).toBe('sqlite:./a:b@c.db');
+    expect(demoTarget('sqlite:data/x.db')).toBe('sqlite:data/x.db');
+  });
+
+  it('refuses any other URL (or what looks like one) without showing its password', () => {
+    for (const db of ['postgres://user:Pw7Secret@host/db', 'mssql://sa:Pw7Secret@h/db', 'postgres:user:Pw7Secret@host/db', 'user:Pw7Secret@host/db', '//user:Pw7Secret@host/db', 'sqlite::memory:']) {
+      const m = msg(() => demoTarget(db));
+      expect(m, db).toMatch(/^--db: the demo runs on a SQLite file, not on .* — give a file path \(or sqlite:FILE\)/);
+      expect(m, db).not.toContain('Pw7Secret');
+    }
+    expect(msg(() => demoTarget(''))).toBe('--db: expected a SQLite file path (got "")');
   });
 });
