@@ -30,8 +30,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--outage-wait <seconds>', 'how long to wait for an unreachable database before stopping resumably (default 60)')
     .option('--dry-run', 'read, parse and map everything; write nothing')
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (default warn)')
-    .option('--log-file <file>', 'append JSON log lines here (workers too)')
-    .option('--metrics-out <file>', 'write the run summary as JSON')
+    .option('--log-file <file>', 'append JSON log lines here (workers too); its directory must exist')
+    .option('--metrics-out <file>', 'write the run summary as JSON; its directory must exist (checked before the run)')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('--config <file>', 'JSON file with any of these settings [env XMLMIGRATE_CONFIG]');
 }
