@@ -1,9 +1,14 @@
 /**
  * One frozen, validated RunConfig from command-line flags, environment variables (XMLMIGRATE_*) and
  * an optional JSON config file (`--config`, or XMLMIGRATE_CONFIG). Precedence: flag > env > file > default.
- * Every message names the setting: `--workers: must be an integer 1..64 (got "x")`.
+ * Every message names the setting where it came from: `--workers: must be an integer 1..64 (got "x")`,
+ * `XMLMIGRATE_WORKERS: …`, or `"workers" in --config cfg.json: … (got [4])`. Connection URLs are parsed
+ * (not connected) and output files checked here, so every such mistake ends with exit 2 before any
+ * connection is made or any work is done.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parseTargetUrl, TargetUrlError } from '../db/target-url.js';
 import type { RunConfig } from '../processor/run-config.js';
 import { CliError } from './cli-error.js';
 import { LOG_LEVELS } from '../observability/logger.js';
@@ -27,6 +32,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   batchSize: '--batch-size', appIdStart: '--app-id-start', appIdEnd: '--app-id-end', shard: '--shard',
   pool: '--pool', poolSize: '--pool-size', logLevel: '--log-level', logFile: '--log-file',
   metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
+  dryRun: '--dry-run', progress: '--no-progress',
 };
 
 /** Defaults. */
@@ -35,80 +41,162 @@ export const DEFAULTS = {
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
 };
 
-function readConfigFile(file: string): Record<string, unknown> {
+function readConfigFile(label: string, file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`--config: cannot read ${file}: ${(err as Error).message}`);
+    throw new CliError(`${label}: cannot read ${file}: ${(err as Error).message}`);
   }
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('expected a JSON object');
     return v as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`--config: ${file} is not a JSON object: ${(err as Error).message}`);
+    throw new CliError(`${label}: ${file} is not a JSON object: ${(err as Error).message}`);
   }
 }
 
-function int(key: string, v: unknown, min: number, max: number): number {
-  const s = String(v).trim();
-  if (!/^-?\d+$/.test(s) || Number(s) < min || Number(s) > max) throw new CliError(`${FLAGS[key] ?? key}: must be an integer ${min}..${max} (got ${JSON.stringify(String(v))})`);
-  return Number(s);
+/** Where a setting's value came from, for messages: `--workers`, `XMLMIGRATE_WORKERS` or `"workers" in cfg.json`. */
+interface Setting {
+  readonly value: unknown;
+  readonly label: string;
+  /** From the JSON config file: any JSON type may arrive, so types are checked strictly. */
+  readonly fromFile: boolean;
 }
 
-function bool(key: string, v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  const s = String(v).trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off'].includes(s)) return false;
-  throw new CliError(`${FLAGS[key] ?? key}: expected true or false (got ${JSON.stringify(String(v))})`);
+/** How a value is shown in a message: strings quoted, JSON values (from a config file) as JSON. */
+function shown(s: Setting): string {
+  return JSON.stringify(typeof s.value === 'string' ? s.value : s.value ?? null) ?? String(s.value);
+}
+
+/** The text of a setting that must be a string (a config file's `false`, `[…]` or `5` is refused). */
+function text(s: Setting, what: string): string {
+  if (typeof s.value === 'string') return s.value;
+  if (!s.fromFile && (typeof s.value === 'number' || typeof s.value === 'boolean')) return String(s.value);
+  throw new CliError(`${s.label}: expected ${what} (got ${shown(s)})`);
+}
+
+function int(s: Setting, min: number, max: number): number {
+  const v = s.value;
+  const str = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : null;
+  if (str === null || !/^-?\d+$/.test(str) || Number(str) < min || Number(str) > max) {
+    throw new CliError(`${s.label}: must be an integer ${min}..${max} (got ${shown(s)})`);
+  }
+  return Number(str);
+}
+
+function bool(s: Setting): boolean {
+  if (typeof s.value === 'boolean') return s.value;
+  const str = typeof s.value === 'string' ? s.value.trim().toLowerCase() : null;
+  if (str !== null && ['1', 'true', 'yes', 'on'].includes(str)) return true;
+  if (str !== null && ['0', 'false', 'no', 'off'].includes(str)) return false;
+  throw new CliError(`${s.label}: expected true or false (got ${shown(s)})`);
+}
+
+/** A connection URL: parsed (not connected) so that a bad one is a usage error naming where it came from. */
+function url(s: Setting): string {
+  const u = text(s, 'a connection URL');
+  try {
+    parseTargetUrl(u);
+  } catch (err) {
+    if (err instanceof TargetUrlError) throw new CliError(`${s.label}: ${err.message}`);
+    throw err;
+  }
+  return u;
+}
+
+/**
+ * Checks, before anything connects, that `file` can be written by this process: its directory exists
+ * (nothing is created) and is writable, and the file, if present, is a writable regular file.
+ */
+export function checkOutputFile(label: string, file: string): void {
+  if (file.trim() === '') throw new CliError(`${label}: expected a file path (got "")`);
+  const abs = resolvePath(file);
+  const dir = dirname(abs);
+  let dirStat;
+  try {
+    dirStat = statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`${label}: cannot write ${file}: ${code === 'ENOENT' ? `directory ${dir} does not exist (create it first)` : `directory ${dir}: ${(err as Error).message}`}`);
+  }
+  if (!dirStat.isDirectory()) throw new CliError(`${label}: cannot write ${file}: ${dir} is not a directory`);
+  let st = null;
+  try {
+    st = statSync(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`${label}: cannot write ${file}: ${(err as Error).message}`);
+  }
+  if (st !== null && !st.isFile()) throw new CliError(`${label}: cannot write ${file}: ${st.isDirectory() ? 'it is a directory' : 'not a regular file'}`);
+  try {
+    accessSync(st !== null ? abs : dir, fsConstants.W_OK);
+  } catch {
+    throw new CliError(`${label}: cannot write ${file}: permission denied (${st !== null ? 'the file' : `directory ${dir}`} is not writable)`);
+  }
 }
 
 /** Builds the RunConfig. `flags` are commander's parsed options (undefined = not given). */
 export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): RunConfig {
-  const configFile = (flags['config'] as string | undefined) ?? env['XMLMIGRATE_CONFIG'];
-  const file = configFile ? readConfigFile(configFile) : {};
+  const configFlag = flags['config'] as string | undefined;
+  const configFile = configFlag ?? env['XMLMIGRATE_CONFIG'];
+  const configLabel = configFlag !== undefined ? '--config' : 'XMLMIGRATE_CONFIG';
+  const file = configFile ? readConfigFile(configLabel, configFile) : {};
   const known = new Set([...Object.keys(ENV_NAMES), 'dryRun', 'progress']);
-  for (const k of Object.keys(file)) if (!known.has(k)) throw new CliError(`--config: unknown setting ${JSON.stringify(k)} in ${configFile} (known: ${[...known].sort().join(', ')})`);
-  const get = (key: string): unknown => {
+  for (const k of Object.keys(file)) if (!known.has(k)) throw new CliError(`${configLabel}: unknown setting ${JSON.stringify(k)} in ${configFile} (known: ${[...known].sort().join(', ')})`);
+  /** The setting's value and where it came from; null when it was not given anywhere (a file's `null` = not given). */
+  const get = (key: string): Setting | null => {
     const f = flags[key];
-    if (f !== undefined) return f;
-    const e = ENV_NAMES[key] ? env[ENV_NAMES[key]!] : undefined;
-    if (e !== undefined && e !== '') return e;
-    return file[key];
+    if (f !== undefined) return { value: f, label: FLAGS[key] ?? `--${key}`, fromFile: false };
+    const name = ENV_NAMES[key];
+    const e = name ? env[name] : undefined;
+    if (name && e !== undefined && e !== '') return { value: e, label: name, fromFile: false };
+    const v = file[key];
+    return v === undefined || v === null ? null : { value: v, label: `${JSON.stringify(key)} in ${configLabel} ${configFile}`, fromFile: true };
   };
-  const contract = get('contract');
-  if (contract === undefined || contract === null || contract === '') throw new CliError('--contract: required (or XMLMIGRATE_CONTRACT, or "contract" in --config)');
-  const opt = (key: string, min: number, max: number): number | null => { const v = get(key); return v === undefined || v === null ? null : int(key, v, min, max); };
+  const contractSetting = get('contract');
+  const contract = contractSetting === null ? '' : text(contractSetting, 'a contract file path');
+  if (contract === '') throw new CliError('--contract: required (or XMLMIGRATE_CONTRACT, or "contract" in --config)');
+  const opt = (key: string, min: number, max: number): number | null => { const s = get(key); return s === null ? null : int(s, min, max); };
+  const str = (key: string, what: string): string | null => { const s = get(key); if (s === null) return null; const v = text(s, what); return v === '' ? null : v; };
   let shard: RunConfig['shard'] = null;
   const sh = get('shard');
-  if (sh !== undefined && sh !== null) {
-    const m = /^(\d+)\/(\d+)$/.exec(String(sh).trim());
-    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`--shard: expected k/n with 0 ≤ k < n, e.g. 0/4 (got ${JSON.stringify(String(sh))})`);
+  if (sh !== null) {
+    const m = /^(\d+)\/(\d+)$/.exec(text(sh, 'k/n, e.g. 0/4').trim());
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`${sh.label}: expected k/n with 0 ≤ k < n, e.g. 0/4 (got ${shown(sh)})`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   const appIdStart = opt('appIdStart', 1, 2147483647);
   const appIdEnd = opt('appIdEnd', 1, 2147483647);
-  if (appIdStart !== null && appIdEnd !== null && appIdStart > appIdEnd) throw new CliError(`--app-id-start (${appIdStart}) must not exceed --app-id-end (${appIdEnd})`);
-  const logLevel = String(get('logLevel') ?? DEFAULTS.logLevel);
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new CliError(`--log-level: expected one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel)})`);
-  const readMode = String(get('readMode') ?? DEFAULTS.readMode);
-  if (readMode !== 'parent' && readMode !== 'worker') throw new CliError(`--read-mode: expected parent or worker (got ${JSON.stringify(readMode)})`);
-  const str = (key: string): string | null => { const v = get(key); return v === undefined || v === null || v === '' ? null : String(v); };
+  if (appIdStart !== null && appIdEnd !== null && appIdStart > appIdEnd) throw new CliError(`${get('appIdStart')!.label} (${appIdStart}) must not exceed ${get('appIdEnd')!.label} (${appIdEnd})`);
+  const logLevelSetting = get('logLevel');
+  const logLevel = logLevelSetting === null ? DEFAULTS.logLevel : text(logLevelSetting, `one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new CliError(`${logLevelSetting?.label ?? '--log-level'}: expected one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel)})`);
+  const readModeSetting = get('readMode');
+  const readMode = readModeSetting === null ? DEFAULTS.readMode : text(readModeSetting, 'parent or worker');
+  if (readMode !== 'parent' && readMode !== 'worker') throw new CliError(`${readModeSetting?.label ?? '--read-mode'}: expected parent or worker (got ${JSON.stringify(readMode)})`);
+  const flag = (key: string, dflt: boolean): boolean => { const s = get(key); return s === null ? dflt : bool(s); };
+  const targetSetting = get('target');
+  const sourceSetting = get('source');
+  const target = targetSetting === null ? DEFAULTS.target : url(targetSetting);
+  const source = sourceSetting === null ? null : url(sourceSetting);
+  // output files: checked now, before any connection, so that a typo costs nothing
+  const logFile = str('logFile', 'a file path');
+  const metricsOut = str('metricsOut', 'a file path');
+  if (logFile !== null) checkOutputFile(get('logFile')!.label, logFile);
+  if (metricsOut !== null) checkOutputFile(get('metricsOut')!.label, metricsOut);
   return Object.freeze({
-    contract: String(contract),
-    target: str('target') ?? DEFAULTS.target,
-    source: str('source'),
+    contract,
+    target, source,
     limit: opt('limit', 1, Number.MAX_SAFE_INTEGER),
     workers: opt('workers', 1, 64) ?? DEFAULTS.workers,
     batchSize: opt('batchSize', 1, 100_000) ?? DEFAULTS.batchSize,
     appIdStart, appIdEnd, shard,
-    pool: get('pool') === undefined ? DEFAULTS.pool : bool('pool', get('pool')),
+    pool: flag('pool', DEFAULTS.pool),
     poolSize: opt('poolSize', 1, 100) ?? DEFAULTS.poolSize,
-    dryRun: get('dryRun') === undefined ? false : bool('dryRun', get('dryRun')),
-    logLevel, logFile: str('logFile'), metricsOut: str('metricsOut'),
-    progress: get('progress') === undefined ? true : bool('progress', get('progress')),
+    dryRun: flag('dryRun', false),
+    logLevel, logFile, metricsOut,
+    progress: flag('progress', true),
     readMode,
     retryAttempts: opt('retryAttempts', 1, 50) ?? DEFAULTS.retryAttempts,
     outageWaitSeconds: opt('outageWaitSeconds', 0, 86_400) ?? DEFAULTS.outageWaitSeconds,

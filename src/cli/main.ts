@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error.js';
+import { scrubSecrets } from '../db/db-error.js';
+import { redactText, TargetUrlError } from '../db/target-url.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerContractCheck } from './commands/contract-check.js';
 import { registerMap } from './commands/map.js';
@@ -21,6 +23,15 @@ function version(): string {
   }
 }
 
+/**
+ * Text fit for the terminal: URLs redacted (userinfo, password parameters, malformed URLs too) and the
+ * passwords of XMLMIGRATE_TARGET_PASSWORD / XMLMIGRATE_SOURCE_PASSWORD replaced — the last line of
+ * defence for every message this process prints on its way out.
+ */
+export function safe(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return scrubSecrets(redactText(text), [env['XMLMIGRATE_TARGET_PASSWORD'] ?? '', env['XMLMIGRATE_SOURCE_PASSWORD'] ?? '']);
+}
+
 /** Builds the program (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +40,8 @@ export function buildProgram(): Command {
     .description('Migrate XML documents stored in a database table into normalized tables through a mapping contract.')
     .version(version())
     .exitOverride()
+    // commander echoes what it could not parse (`unknown option '--tagret=postgres://u:pw@h/db'`)
+    .configureOutput({ writeErr: (str) => process.stderr.write(safe(str)), outputError: (str, write) => write(safe(str)) })
     .showHelpAfterError('(run with --help for usage)');
   registerRun(program);
   registerSchema(program);
@@ -58,13 +71,19 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`xmlmigrate: ${err.message}\n`);
+      process.stderr.write(`xmlmigrate: ${safe(err.message)}\n`);
       process.exitCode = err.exitCode;
       return;
     }
+    if (err instanceof TargetUrlError) {
+      // a command that parsed a URL without naming where it came from: still a usage error
+      process.stderr.write(`xmlmigrate: ${safe(err.message)}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const e = err as Error;
-    process.stderr.write(`xmlmigrate: internal error: ${e?.message ?? String(err)}\n`);
-    if (process.env['XMLMIGRATE_DEBUG']) process.stderr.write(`${e?.stack ?? ''}\n`);
+    process.stderr.write(`xmlmigrate: internal error: ${safe(e?.message ?? String(err))}\n`);
+    if (process.env['XMLMIGRATE_DEBUG']) process.stderr.write(`${safe(e?.stack ?? '')}\n`);
     process.exitCode = 3;
   }
 }

@@ -3,14 +3,25 @@ import { openTarget } from '../db/create-dialect.js';
 import { DbError } from '../db/db-error.js';
 import type { TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
-import { parseTargetUrl } from '../db/target-url.js';
+import { parseTargetUrl, TargetUrlError } from '../db/target-url.js';
 import type { MappingContract } from '../mapping/contract-types.js';
 import { CliError } from './cli-error.js';
 import { DEFAULTS } from './config.js';
 
-/** The target URL from a flag, XMLMIGRATE_TARGET_URL, or the SQLite default. */
+/**
+ * The target URL from a flag, XMLMIGRATE_TARGET_URL, or the SQLite default — parsed (not connected):
+ * a bad URL is a usage error naming where it came from, with the URL redacted.
+ */
 export function targetUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env['XMLMIGRATE_TARGET_URL'] ?? DEFAULTS.target;
+  const fromEnv = env['XMLMIGRATE_TARGET_URL'];
+  const [label, url] = flag !== undefined ? ['--target', flag] : fromEnv !== undefined && fromEnv !== '' ? ['XMLMIGRATE_TARGET_URL', fromEnv] : ['--target', DEFAULTS.target];
+  try {
+    parseTargetUrl(url);
+  } catch (err) {
+    if (err instanceof TargetUrlError) throw new CliError(`${label}: ${err.message}`, 2);
+    throw err;
+  }
+  return url;
 }
 
 /** Opens `url` for `contract`; connection problems become one-line CliErrors without secrets. */

@@ -1,8 +1,14 @@
 /**
- * pino logger factory. JSON lines carrying runId / workerId / batchId / appId; passwords redacted by
- * key wherever they appear, and URLs are logged only through `redactUrl`.
+ * pino logger factory. JSON lines carrying runId / workerId / batchId / appId. No password reaches a
+ * line: values under password/URL keys are replaced by `***` (pino `redact`), every string in a line
+ * (the message and every field, nested too) has its URLs redacted (`redactText`: userinfo and password
+ * parameters, malformed URLs included), and the known passwords — `secrets`, plus
+ * XMLMIGRATE_TARGET_PASSWORD / XMLMIGRATE_SOURCE_PASSWORD — are replaced by `***` wherever they occur.
  */
+import { closeSync, openSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { scrubSecrets } from '../db/db-error.js';
+import { redactText } from '../db/target-url.js';
 
 /** The logger type used across the product. */
 export interface Logger {
@@ -33,6 +39,34 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Write to stderr when no file is given. Default false (silent). */
   stderr?: boolean;
+  /** Passwords to replace by `***` wherever they appear (the environment's are always added). */
+  secrets?: readonly string[];
+}
+
+/** The log file cannot be opened (missing directory, not writable, a directory): nothing is created. */
+export class LogFileError extends Error {
+  override readonly name = 'LogFileError';
+  constructor(readonly file: string, cause: Error) {
+    super(`cannot open log file ${file}: ${cause.message}`);
+  }
+}
+
+/** A copy of `value` with every string scrubbed by `clean` (plain objects, arrays and errors; bounded depth). */
+function scrubValue(value: unknown, clean: (s: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, clean, depth + 1));
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.name, message: clean(value.message) };
+    if (value.stack) out['stack'] = clean(value.stack);
+    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, clean, depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, clean, depth + 1);
+  return out;
 }
 
 /** The slice of pino's file destination (sonic-boom) that flushing needs. */
@@ -63,12 +97,37 @@ function wrap(l: PinoLogger, dest: Destination | null): Logger {
   };
 }
 
-/** Creates a logger. */
+/** Creates a logger. Throws {@link LogFileError} when `file` cannot be opened for appending. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'warn';
-  const options = { level, base: opts.base ?? {}, redact: { paths: REDACT_PATHS, censor: '***' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const secrets = [...(opts.secrets ?? []), process.env['XMLMIGRATE_TARGET_PASSWORD'] ?? '', process.env['XMLMIGRATE_SOURCE_PASSWORD'] ?? '']
+    .filter((x) => x.length > 0);
+  const clean = (text: string): string => scrubSecrets(redactText(text), secrets);
+  const options = {
+    level, base: opts.base ?? {}, redact: { paths: REDACT_PATHS, censor: '***' }, timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { log: (obj: Record<string, unknown>) => scrubValue(obj, clean) as Record<string, unknown> },
+    hooks: {
+      logMethod(this: PinoLogger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? clean(a) : a)));
+      },
+    },
+  };
   if (opts.file) {
-    const dest = pino.destination({ dest: opts.file, sync: false, mkdir: true, append: true });
+    // opened here, synchronously and without creating directories: a bad path is an error the caller
+    // reports in one line (the run checks it even earlier), never a stack trace from a stream
+    let fd: number;
+    try {
+      fd = openSync(opts.file, 'a');
+    } catch (err) {
+      throw new LogFileError(opts.file, err as Error);
+    }
+    let dest;
+    try {
+      dest = pino.destination({ dest: fd, sync: false });
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
     return wrap(pino(options, dest), dest);
   }
   if (opts.stderr) {

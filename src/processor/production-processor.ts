@@ -13,7 +13,7 @@ import { readDocuments } from '../db/read-documents.js';
 import { DbError } from '../db/db-error.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
-import { parseTargetUrl, redactUrl } from '../db/target-url.js';
+import { parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
 import { ParallelCoordinator, WorkerStartError, type JobInput } from '../coordinator/parallel-coordinator.js';
 import type { BatchResult } from '../ipc/messages.js';
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
@@ -311,7 +311,7 @@ export class ProductionProcessor {
     const parentCpu = process.cpuUsage(this.cpuAtStart);
     const cfg = this.cfg;
     return {
-      runId: this.runId, command: process.argv.slice(2).map((a) => redactUrl(a)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
+      runId: this.runId, command: redactArgv(process.argv.slice(2)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
       workers: cfg.workers, batchSize: cfg.batchSize, pool: cfg.pool, readMode: cfg.readMode, dryRun: cfg.dryRun,
       startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: wall,
       apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged },

@@ -92,6 +92,8 @@ describe('hostile configuration: one message naming the problem, exit 2 (or 3), 
     readonly target?: string;
     /** A path that must not exist afterwards. */
     readonly notCreated?: string;
+    /** `run` without the helper's own --log-file (the case is about the log file). */
+    readonly ownLogFile?: boolean;
   }
 
   /** Runs the CLI in an empty directory (with --log-file for `run`) and checks the refusal. */
@@ -100,7 +102,7 @@ describe('hostile configuration: one message naming the problem, exit 2 (or 3), 
     mkdirSync(cwd);
     const logFile = path.join(tmp, `log-${caseNo}.jsonl`);
     const before = r.target ? sqliteState(r.target) : null;
-    const full = args[0] === 'run' ? [...args, '--no-progress', '--log-level', 'debug', '--log-file', logFile] : [...args];
+    const full = args[0] === 'run' ? [...args, '--no-progress', '--log-level', 'debug', ...(r.ownLogFile ? [] : ['--log-file', logFile])] : [...args];
     const out = await runCliAsync(full, { cwd, env: { XMLMIGRATE_TARGET_PASSWORD: '', ...r.env } });
     const what = `${args.join(' ')}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`;
     expect(out.code, what).toBe(r.code);
@@ -273,15 +275,19 @@ describe('hostile configuration: one message naming the problem, exit 2 (or 3), 
 
   describe('bad URLs', () => {
     const cases: { name: string; url: () => string; code: 2 | 3; message: RegExp }[] = [
-      { name: 'an unsupported scheme', url: () => `mysql://u:${PW_URL}@127.0.0.1/db`, code: 2, message: /^xmlmigrate: --target\/--source: unsupported scheme "mysql:" — use mssql:\/\/, postgres:\/\/ or sqlite:$/ },
-      { name: 'not a URL', url: () => 'target database please', code: 2, message: /^xmlmigrate: --target\/--source: not a connection URL: "target database please"/ },
-      { name: 'a missing host', url: () => `postgres://u:${PW_URL}@/test`, code: 2, message: /^xmlmigrate: --target\/--source: missing host in postgres:\/\/u:\*\*\*@\/test$/ },
-      { name: 'a bad port', url: () => `postgres://u:${PW_URL}@127.0.0.1:99999/test`, code: 2, message: /^xmlmigrate: --target\/--source: (bad port|malformed URL) .*postgres:\/\/u:\*\*\*@127\.0\.0\.1:99999\/test/ },
+      { name: 'an unsupported scheme', url: () => `mysql://u:${PW_URL}@127.0.0.1/db`, code: 2, message: /^xmlmigrate: --target: unsupported scheme "mysql:" — use mssql:\/\/, postgres:\/\/ or sqlite:$/ },
+      { name: 'not a URL', url: () => 'target database please', code: 2, message: /^xmlmigrate: --target: not a connection URL: "target database please"/ },
+      { name: 'a missing host', url: () => `postgres://u:${PW_URL}@/test`, code: 2, message: /^xmlmigrate: --target: missing host in postgres:\/\/u:\*\*\*@\/test$/ },
+      { name: 'a bad port', url: () => `postgres://u:${PW_URL}@127.0.0.1:99999/test`, code: 2, message: /^xmlmigrate: --target: (bad port|malformed URL) .*postgres:\/\/u:\*\*\*@127\.0\.0\.1:99999\/test/ },
       {
-        name: 'an unknown parameter (and a password parameter)', url: () => `postgres://u:${PW_URL}@127.0.0.1:5432/test?sslmode=disable&password=${PW_URL}&evil=1`, code: 2,
-        message: /^xmlmigrate: --target\/--source: unknown parameter "password" in postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/test\?sslmode=disable&password=\*\*\*&evil=1 — allowed for postgres: /,
+        name: 'a password parameter (refused: the password belongs in the userinfo or the environment)', url: () => `postgres://u:${PW_URL}@127.0.0.1:5432/test?sslmode=disable&password=${PW_URL}&evil=1`, code: 2,
+        message: /^xmlmigrate: --target: a password parameter is not accepted in postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/test\?sslmode=disable&password=\*\*\*&evil=1 — put the password in the URL /,
       },
-      { name: 'sqlite: without a file', url: () => 'sqlite:', code: 2, message: /^xmlmigrate: --target\/--source: missing database file in sqlite:/ },
+      {
+        name: 'an unknown parameter', url: () => `postgres://u:${PW_URL}@127.0.0.1:5432/test?sslmode=disable&evil=1`, code: 2,
+        message: /^xmlmigrate: --target: unknown parameter "evil" in postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/test\?sslmode=disable&evil=1 — allowed for postgres: /,
+      },
+      { name: 'sqlite: without a file', url: () => 'sqlite:', code: 2, message: /^xmlmigrate: --target: missing database file in sqlite:/ },
       { name: 'a SQLite file below a regular file', url: () => `sqlite:${path.join(contract, 'x.db')}`, code: 2, message: /^xmlmigrate: cannot connect to the target database sqlite:\S+: database file \S+ does not exist \(create it with `xmlmigrate schema --apply`\)$/ },
       {
         name: 'nothing listening (documented exit 3: database unreachable)', url: () => `postgres://u:${PW_URL}@127.0.0.1:1/test`, code: 3,
@@ -391,6 +397,88 @@ describe('hostile configuration: one message naming the problem, exit 2 (or 3), 
       writeFileSync(cfg, JSON.stringify({ workers: 2, evil: "'; DROP TABLE processing_log; --" }));
       const t = target();
       await refused(run(contract, `sqlite:${t}`, '--config', cfg), { code: 2, target: t, message: /^xmlmigrate: --config: unknown setting "evil" in \S+settings\.json/ });
+    });
+  });
+
+  describe('configuration and output paths: checked before the first connection, exit 2, one message naming the setting', () => {
+    const configFile = (name: string, settings: Record<string, unknown>): string => {
+      const file = path.join(tmp, name);
+      writeFileSync(file, JSON.stringify(settings));
+      return file;
+    };
+
+    it('"workers": [4] in a config file', async () => {
+      const t = target();
+      await refused(run(contract, `sqlite:${t}`, '--config', configFile('workers-array.json', { workers: [4] })), {
+        code: 2, target: t, message: /^xmlmigrate: "workers" in --config \S+workers-array\.json: must be an integer 1\.\.64 \(got \[4\]\)$/,
+      });
+    });
+
+    it('"batchSize": [[5]] in a config file', async () => {
+      const t = target();
+      await refused(run(contract, `sqlite:${t}`, '--config', configFile('batch-array.json', { batchSize: [[5]] })), {
+        code: 2, target: t, message: /^xmlmigrate: "batchSize" in --config \S+batch-array\.json: must be an integer 1\.\.100000 \(got \[\[5\]\]\)$/,
+      });
+    });
+
+    it('"metricsOut": false in a config file (no file named "false")', async () => {
+      const t = target();
+      await refused(run(contract, `sqlite:${t}`, '--config', configFile('metrics-false.json', { metricsOut: false })), {
+        code: 2, target: t, message: /^xmlmigrate: "metricsOut" in --config \S+metrics-false\.json: expected a file path \(got false\)$/,
+      });
+    });
+
+    it('?connect_timeout=abc in the target URL (the password still hidden)', async () => {
+      await refused(run(contract, `postgres://u:${PW_URL}@127.0.0.1:5432/test?connect_timeout=abc`), {
+        code: 2, message: /^xmlmigrate: --target: parameter connect_timeout in postgres:\/\/u:\*\*\*@127\.0\.0\.1:5432\/test\?connect_timeout=abc: expected a non-negative integer \(seconds\) \(got "abc"\)$/,
+      });
+    });
+
+    it('--metrics-out in a missing directory: refused before the migration, nothing created', async () => {
+      const t = target();
+      const dir = path.join(tmp, 'no-such-dir');
+      await refused(run(contract, `sqlite:${t}`, '--metrics-out', path.join(dir, 'm.json')), {
+        code: 2, target: t, notCreated: dir, message: /^xmlmigrate: --metrics-out: cannot write \S+no-such-dir\/m\.json: directory \S+no-such-dir does not exist \(create it first\)$/,
+      });
+    });
+
+    it('XMLMIGRATE_METRICS_OUT in a missing directory: the message names the variable', async () => {
+      const t = target();
+      const dir = path.join(tmp, 'no-such-dir-env');
+      await refused(run(contract, `sqlite:${t}`), {
+        code: 2, target: t, notCreated: dir, env: { XMLMIGRATE_METRICS_OUT: path.join(dir, 'm.json') },
+        message: /^xmlmigrate: XMLMIGRATE_METRICS_OUT: cannot write \S+m\.json: directory \S+no-such-dir-env does not exist/,
+      });
+    });
+
+    it('--log-file in a missing directory: refused, the directory is not created', async () => {
+      const t = target();
+      const dir = path.join(tmp, 'no-log-dir');
+      await refused(run(contract, `sqlite:${t}`, '--log-file', path.join(dir, 'run.log')), {
+        code: 2, target: t, notCreated: dir, ownLogFile: true, message: /^xmlmigrate: --log-file: cannot write \S+no-log-dir\/run\.log: directory \S+no-log-dir does not exist \(create it first\)$/,
+      });
+    });
+
+    it('an unwritable --log-file (a directory): one message, no stack trace', async () => {
+      const t = target();
+      const dir = path.join(tmp, 'a-directory.log');
+      mkdirSync(dir);
+      await refused(run(contract, `sqlite:${t}`, '--log-file', dir), {
+        code: 2, target: t, ownLogFile: true, message: /^xmlmigrate: --log-file: cannot write \S+a-directory\.log: it is a directory$/,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('an unwritable --log-file (below a regular file): one message, no stack trace', async () => {
+      const t = target();
+      await refused(run(contract, `sqlite:${t}`, '--log-file', path.join(contract, 'run.log')), {
+        code: 2, target: t, ownLogFile: true, message: /^xmlmigrate: --log-file: cannot write \S+contract\.json\/run\.log: \S+contract\.json is not a directory$/,
+      });
+    });
+
+    it('XMLMIGRATE_WORKERS=abc: the message names the variable, not --workers', async () => {
+      const t = target();
+      await refused(run(contract, `sqlite:${t}`), { code: 2, target: t, env: { XMLMIGRATE_WORKERS: 'abc' }, message: /^xmlmigrate: XMLMIGRATE_WORKERS: must be an integer 1\.\.64 \(got "abc"\)$/ });
     });
   });
 

@@ -1,6 +1,7 @@
 /** `xmlmigrate run`: the main job (ProductionProcessor + ParallelCoordinator). */
 import type { Command } from 'commander';
-import { createLogger } from '../../observability/logger.js';
+import { parseTargetUrl } from '../../db/target-url.js';
+import { createLogger, LogFileError } from '../../observability/logger.js';
 import { renderSummary, type RunSummary } from '../../observability/metrics.js';
 import { createProgress } from '../../observability/progress.js';
 import { ProductionProcessor, RunAbort, writeMetrics } from '../../processor/production-processor.js';
@@ -29,8 +30,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--outage-wait <seconds>', 'how long to wait for an unreachable database before stopping resumably (default 60)')
     .option('--dry-run', 'read, parse and map everything; write nothing')
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (default warn)')
-    .option('--log-file <file>', 'append JSON log lines here (workers too)')
-    .option('--metrics-out <file>', 'write the run summary as JSON')
+    .option('--log-file <file>', 'append JSON log lines here (workers too); its directory must exist')
+    .option('--metrics-out <file>', 'write the run summary as JSON; its directory must exist (checked before the run)')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('--config <file>', 'JSON file with any of these settings [env XMLMIGRATE_CONFIG]');
 }
@@ -46,9 +47,28 @@ export function flagsFrom(cmd: Command): Record<string, unknown> {
   return out;
 }
 
+/** The passwords of the run's URLs (the logger scrubs them from every line, whatever the form). */
+function knownPasswords(cfg: RunConfig): string[] {
+  const out: string[] = [];
+  for (const u of [cfg.target, cfg.source]) {
+    if (u === null) continue;
+    try {
+      const p = parseTargetUrl(u).password;
+      if (p) out.push(p);
+    } catch { /* refused later, with a redacted message */ }
+  }
+  return out;
+}
+
 /** Runs the processor with signal handling; prints the summary; returns the exit code. */
 export async function executeRun(cfg: RunConfig): Promise<number> {
-  const log = createLogger({ level: cfg.logLevel, file: cfg.logFile, stderr: cfg.logFile === null });
+  let log;
+  try {
+    log = createLogger({ level: cfg.logLevel, file: cfg.logFile, stderr: cfg.logFile === null, secrets: knownPasswords(cfg) });
+  } catch (err) {
+    if (err instanceof LogFileError) throw new CliError(`--log-file: ${err.message}`, 2);
+    throw err;
+  }
   const progress = createProgress({ enabled: cfg.progress });
   const processor = new ProductionProcessor(cfg, { log: log.child({ component: 'processor' }), progress });
   const onSig = (sig: NodeJS.Signals) => processor.onSignal(sig);
@@ -67,7 +87,14 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
     await log.flush();
   }
   process.stdout.write(`${renderSummary(summary)}\n`);
-  if (cfg.metricsOut) await writeMetrics(cfg.metricsOut, summary);
+  if (cfg.metricsOut) {
+    try {
+      await writeMetrics(cfg.metricsOut, summary);
+    } catch (err) {
+      // checked before the run started; this is a file that went away meanwhile — the run itself is done
+      throw new CliError(`--metrics-out: cannot write ${cfg.metricsOut}: ${(err as Error).message} (the run finished: exit code would have been ${summary.exitCode})`, 2);
+    }
+  }
   return summary.exitCode;
 }
 

@@ -36,7 +36,7 @@ export function registerSchema(program: Command): void {
         }
         return;
       }
-      const dialect = (opts.dialect ?? (opts.target ? parseTargetUrl(opts.target).dialect : undefined)) as DialectName | undefined;
+      const dialect = (opts.dialect ?? (opts.target ? parseTargetUrl(targetUrl(opts.target)).dialect : undefined)) as DialectName | undefined;
       if (!dialect || !DIALECTS.includes(dialect)) throw new CliError(`--dialect: expected one of ${DIALECTS.join(', ')}${opts.dialect ? ` (got ${JSON.stringify(opts.dialect)})` : ''}`, 2);
       const ddl = await renderDdl(dialect, buildSchemaModel(contract), { includeSource: opts.source });
       process.stdout.write(`${ddl.map((s) => (dialect === 'mssql' ? `${s}\nGO` : `${s};`)).join('\n\n')}\n`);
