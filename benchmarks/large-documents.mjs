@@ -2,13 +2,13 @@
 // Time and peak memory of `xmlmigrate run` on single large documents (issue #9, item 4): a complete
 // generated document (src/seed/generator.ts) enlarged to 4/8/16/32/60 MB with thousands of contacts
 // (its first contact repeated under distinct con_ids, each with its addresses and employments), one
-// document per run, through the built CLI with one worker, on SQLite and on PostgreSQL when reachable.
+// document per run, through the built CLI with one worker (--workers), on SQLite and on PostgreSQL when reachable.
 // With --docs N each run migrates N documents of the size (e.g. the parent's worst case in
 // --read-mode parent: many documents of a few MB). Reports per size: wall time of the CLI, the worker's parse+map time, the parent's peak RSS
 // (--metrics-out peakRssMb and /proc VmHWM) and the worker's (/proc VmHWM).
 //
 // Usage: node benchmarks/large-documents.mjs [--sizes 4,8,16,32,60] [--targets sqlite,postgres]
-//          [--pg postgres://postgres@127.0.0.1:5432/test] [--docs 1] [--read-budget-mb 32] [--read-mode worker|parent]
+//          [--pg postgres://postgres@127.0.0.1:5432/test] [--docs 1] [--workers 1] [--read-budget-mb 32] [--read-mode worker|parent]
 //          [--out benchmarks/results/large-documents.json]
 // Needs `npm run build`. Prints the machine, the command and a table; writes the JSON report.
 import { spawn } from 'node:child_process';
@@ -28,6 +28,7 @@ const sizes = String(opt('--sizes', '4,8,16,32,60')).split(',').map(Number);
 const targets = String(opt('--targets', 'sqlite,postgres')).split(',');
 const pgUrl = opt('--pg', 'postgres://postgres@127.0.0.1:5432/test');
 const docsPerRun = Number(opt('--docs', '1'));
+const workers = String(opt('--workers', '1'));
 const budget = opt('--read-budget-mb', null);
 const readMode = opt('--read-mode', 'worker');
 const out = opt('--out', path.join(root, 'benchmarks', 'results', 'large-documents.json'));
@@ -65,7 +66,7 @@ function watchGroup(pgid) {
 /** Runs the CLI on `target` with `contractFile`; wall time and peaks. */
 function runCli(contractFile, target) {
   const metrics = path.join(tmp, `metrics-${Date.now()}.json`);
-  const args = ['run', '--contract', contractFile, '--target', target, '--workers', '1', '--no-progress', '--metrics-out', metrics, '--read-mode', readMode, ...(budget ? ['--read-budget-mb', budget] : [])];
+  const args = ['run', '--contract', contractFile, '--target', target, '--workers', workers, '--no-progress', '--metrics-out', metrics, '--read-mode', readMode, ...(budget ? ['--read-budget-mb', budget] : [])];
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'bin', 'xmlmigrate.js'), ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -78,11 +79,11 @@ function runCli(contractFile, target) {
       const wall = (performance.now() - t0) / 1000;
       if (code !== 0) { reject(new Error(`xmlmigrate exited ${code}: ${stderr}`)); return; }
       const m = JSON.parse(fs.readFileSync(metrics, 'utf8'));
-      const workers = [...watch.peak].filter(([pid]) => pid !== child.pid).map(([, kb]) => kb / 1024);
+      const workerPeaks = [...watch.peak].filter(([pid]) => pid !== child.pid).map(([, kb]) => kb / 1024);
       resolve({
         command: `xmlmigrate ${args.join(' ').replace(/\/\/[^@/]*@/, '//')}`, wallSeconds: +wall.toFixed(2), parseMapSeconds: +(m.phasesMs.parseMap / 1000).toFixed(2),
-        readSeconds: +(m.phasesMs.read / 1000).toFixed(2), writeSeconds: +(m.phasesMs.write / 1000).toFixed(2),
-        parentPeakRssMb: m.peakRssMb, parentVmHwmMb: Math.round((watch.peak.get(child.pid) ?? 0) / 1024), workerVmHwmMb: Math.round(Math.max(0, ...workers)),
+        readSeconds: +(m.phasesMs.workerRead / 1000).toFixed(2), writeSeconds: +(m.phasesMs.write / 1000).toFixed(2),
+        parentPeakRssMb: m.peakRssMb, parentVmHwmMb: Math.round((watch.peak.get(child.pid) ?? 0) / 1024), workerVmHwmMb: Math.round(Math.max(0, ...workerPeaks)),
         rows: Object.values(m.rowsByTable).reduce((a, b) => a + b, 0), ok: m.apps.ok,
       });
     });
@@ -153,7 +154,7 @@ const report = {
   benchmark: 'large-documents', date: new Date().toISOString(),
   command: `node benchmarks/large-documents.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: load.map((x) => +x.toFixed(2)) },
-  readBudgetMb: budget === null ? 'default' : Number(budget), readMode, documentsPerRun: docsPerRun, results,
+  readBudgetMb: budget === null ? 'default' : Number(budget), readMode, documentsPerRun: docsPerRun, workers: Number(workers), results,
 };
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
