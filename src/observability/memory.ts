@@ -18,18 +18,24 @@ export const LARGE_RELEASE_BYTES = 16 * 1024 * 1024;
  */
 export const PARENT_RELEASE_BYTES = 4 * 1024 * 1024;
 
-const gc: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const f = runInNewContext('gc') as unknown;
-    if (typeof f === 'function') return () => { (f as () => void)(); };
-  } catch { /* not offered by this runtime: V8 collects on its own schedule */ }
-  return () => undefined;
-})();
+let gc: (() => void) | null = null;
+
+/** V8's collector, made reachable on first use (a context created after `--expose-gc` has `gc`). */
+function collector(): () => void {
+  if (gc === null) {
+    gc = () => undefined; // not offered by this runtime: V8 collects on its own schedule
+    try {
+      setFlagsFromString('--expose-gc');
+      const f = runInNewContext('gc') as unknown;
+      if (typeof f === 'function') gc = f as () => void;
+    } catch { /* keep the no-op */ }
+  }
+  return gc;
+}
 
 /** Collects garbage now when `bytes` of documents were just let go and that is at least `threshold`. */
 export function releasedLarge(bytes: number, threshold = LARGE_RELEASE_BYTES): void {
-  if (bytes >= threshold) gc();
+  if (bytes >= threshold) collector()();
 }
 
 /** Bytes of a document as read (UTF-8 bytes, or a string's length), 0 for NULL. */
