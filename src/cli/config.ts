@@ -12,6 +12,7 @@ import { parseTargetUrl, TargetUrlError } from '../db/target-url.js';
 import type { RunConfig } from '../processor/run-config.js';
 import { CliError } from './cli-error.js';
 import { LOG_LEVELS } from '../observability/logger.js';
+import { DEFAULT_READ_BUDGET_MB } from '../db/read-plan.js';
 
 /** Raw values as strings (or booleans), by config key. */
 export type RawSettings = Partial<Record<keyof RunConfig | 'shard', string | boolean | number | null | undefined>>;
@@ -24,6 +25,7 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   pool: 'XMLMIGRATE_POOL', poolSize: 'XMLMIGRATE_POOL_SIZE', logLevel: 'XMLMIGRATE_LOG_LEVEL',
   logFile: 'XMLMIGRATE_LOG_FILE', metricsOut: 'XMLMIGRATE_METRICS_OUT', readMode: 'XMLMIGRATE_READ_MODE',
   retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS', outageWaitSeconds: 'XMLMIGRATE_OUTAGE_WAIT',
+  readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB',
 };
 
 /** Flag spelling of each setting, for messages. */
@@ -32,13 +34,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   batchSize: '--batch-size', appIdStart: '--app-id-start', appIdEnd: '--app-id-end', shard: '--shard',
   pool: '--pool', poolSize: '--pool-size', logLevel: '--log-level', logFile: '--log-file',
   metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
-  dryRun: '--dry-run', progress: '--no-progress',
+  dryRun: '--dry-run', progress: '--no-progress', readBudgetMb: '--read-budget-mb',
 };
 
 /** Defaults. */
 export const DEFAULTS = {
   target: 'sqlite:xmlmigrate.db', workers: 4, batchSize: 100, pool: false, poolSize: 4,
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
+  readBudgetMb: DEFAULT_READ_BUDGET_MB,
 };
 
 function readConfigFile(label: string, file: string): Record<string, unknown> {
@@ -200,5 +203,6 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     readMode,
     retryAttempts: opt('retryAttempts', 1, 50) ?? DEFAULTS.retryAttempts,
     outageWaitSeconds: opt('outageWaitSeconds', 0, 86_400) ?? DEFAULTS.outageWaitSeconds,
+    readBudgetMb: opt('readBudgetMb', 1, 4096) ?? DEFAULTS.readBudgetMb,
   });
 }

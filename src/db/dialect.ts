@@ -182,6 +182,13 @@ export interface TargetSession {
   ping(): Promise<void>;
   /** Closes every connection; idempotent. */
   close(): Promise<void>;
+  /**
+   * The stored size in bytes of each of these app_ids' documents, read without reading the
+   * documents (so reads can be planned by bytes). Missing ids are absent; a NULL document has 0
+   * bytes. PostgreSQL and SQLite: `octet_length` (the UTF-8 bytes); SQL Server: `DATALENGTH` (the
+   * stored size: two bytes per UTF-16 code unit for nvarchar, a conservative estimate).
+   */
+  readSourceSizes(appIds: readonly number[]): Promise<SourceSize[]>;
 }
 
 /** Options shared by every dialect when opening a session. */
@@ -192,4 +199,10 @@ export interface SessionOptions {
   readonly applicationName?: string;
   /** SQLite: refuse a database file that does not exist instead of creating it (runs). Default false. */
   readonly mustExist?: boolean;
+}
+
+/** One document's stored size ({@link TargetSession.readSourceSizes}). */
+export interface SourceSize {
+  readonly appId: number;
+  readonly bytes: number;
 }

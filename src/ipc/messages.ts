@@ -40,6 +40,8 @@ export interface WorkerInit {
   retry: RetryPolicy;
   /** Read, parse and map, but write nothing. */
   dryRun: boolean;
+  /** `--read-budget-mb` in bytes: the document bytes a worker reads at once (and again ahead). */
+  readBudgetBytes: number;
 }
 
 /**

@@ -41,6 +41,29 @@ export function contactElements(doc: XmlDocument, plan: MappingPlan): readonly X
   return plan.contact ? doc.byPath.get(plan.contact.path) ?? [] : [];
 }
 
+/** Per document: the last contact element for each raw con_id attribute value (built once, on first use). */
+const lastByConIdCache = new WeakMap<XmlDocument, { readonly plan: MappingPlan; readonly index: Map<string, XNode> }>();
+
+/**
+ * The last contact element (document order) whose con_id attribute is exactly `conId` (untrimmed
+ * comparison), or undefined. One pass over the contact elements per document builds the index, so
+ * looking up every contact is linear in the number of contacts, not quadratic.
+ */
+export function lastContactWithConId(doc: XmlDocument, plan: MappingPlan, conId: string): XNode | undefined {
+  let cached = lastByConIdCache.get(doc);
+  if (!cached || cached.plan !== plan) {
+    const index = new Map<string, XNode>();
+    // later elements overwrite earlier ones: the map ends with the last element of each con_id
+    for (const node of contactElements(doc, plan)) {
+      const id = node.attrs['con_id'];
+      if (id !== undefined) index.set(id, node);
+    }
+    cached = { plan, index };
+    lastByConIdCache.set(doc, cached);
+  }
+  return cached.index.get(conId);
+}
+
 /** Valid contacts in first-seen con_id order (section 4, steps 1–3). */
 export function validContacts(doc: XmlDocument, plan: MappingPlan): Contact[] {
   const rule = plan.contact;

@@ -3,7 +3,7 @@
  * `last_valid_pr_contact`, `last_valid_sec_contact`, `authu_contact`, `curr_address_only` (8.5–8.8).
  */
 import type { XNode, XmlDocument } from '../xml/xml-document.js';
-import { attrOf, contactElements, type Contact } from './contacts.js';
+import { attrOf, contactElements, lastContactWithConId, type Contact } from './contacts.js';
 import type { DecisionId } from './legacy.js';
 import type { FieldPlan, MappingPlan } from './plan.js';
 import { roundDecimalText } from './numbers.js';
@@ -122,8 +122,9 @@ export function authuContact(st: DocState, f: FieldPlan): CellValue {
   const rule = st.plan.contact;
   const type = rule?.types[1];
   if (!rule?.typeAttr || type === undefined) return null;
-  const els = contactElements(st.doc, st.plan).filter((n) => n.attrs[rule.typeAttr!] === type);
-  const last = els[els.length - 1];
+  const els = contactElements(st.doc, st.plan);
+  let last: XNode | undefined;
+  for (let i = els.length - 1; i >= 0 && !last; i--) if (els[i]!.attrs[rule.typeAttr] === type) last = els[i];
   if (!last) return null;
   const tail = f.contactTail ?? [];
   const childTag = tail.length > 0 ? tail[tail.length - 1]! : null;
@@ -137,8 +138,7 @@ export function authuContact(st: DocState, f: FieldPlan): CellValue {
 
 /** `curr_address_only`: the preferred-type address of the last contact element with this con_id. */
 export function currAddressOnly(st: DocState, f: FieldPlan, conId: string): CellValue {
-  const els = contactElements(st.doc, st.plan).filter((n) => n.attrs['con_id'] === conId);
-  const contact = els[els.length - 1];
+  const contact = lastContactWithConId(st.doc, st.plan, conId);
   if (!contact) return null;
   const typeAttr = st.plan.address?.typeAttr;
   const pref = st.plan.address?.types[0];

@@ -10,6 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
+import { MB, planReads } from '../db/read-plan.js';
+import { PARENT_RELEASE_BYTES, releasedLarge } from '../observability/memory.js';
 import { DbError } from '../db/db-error.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
@@ -161,6 +163,7 @@ export class ProductionProcessor {
         runId: this.runId, contractFile: cfg.contract, target: cfg.target, source: cfg.source,
         poolMax: cfg.pool ? cfg.poolSize : 1, logLevel: cfg.logLevel, logFile: cfg.logFile, dryRun: cfg.dryRun,
         retry: { maxAttempts: cfg.retryAttempts, baseDelayMs: 100, maxDelayMs: 5000 },
+        readBudgetBytes: cfg.readBudgetMb * MB,
       },
       onEvent: (e) => {
         if (e.type === 'worker-crash') { this.metrics.workerCrashes++; this.deps.log.warn(e, 'worker died; replacing it and re-running its batch'); }
@@ -199,19 +202,34 @@ export class ProductionProcessor {
       }
       this.deps.progress.update(this.metrics.done, this.metrics.failed);
     };
-    const submit = (input: JobInput) => {
-      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { fatal ??= err.message; }).finally(() => { inflight.delete(p); });
+    // parent reads: bytes of the documents of batches read and not yet finished (see submitIds)
+    let inflightBytes = 0;
+    const submit = (input: JobInput, bytes = 0) => {
+      inflightBytes += bytes;
+      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { fatal ??= err.message; }).finally(() => { inflight.delete(p); inflightBytes -= bytes; releasedLarge(bytes, PARENT_RELEASE_BYTES); });
       inflight.add(p);
     };
-    // parent reads: where the source offers raw bytes (PostgreSQL, SQLite) the parent never decodes a
-    // document into a string; it pages app_ids and reads each batch's bytes by id
-    const parentBytes = cfg.readMode === 'parent' && source.readSourceBytesByIds !== undefined;
-    const pageIdsOnly = cfg.readMode === 'worker' || parentBytes;
-    const toInput = async (ids: number[], docs?: Map<number, string | null>): Promise<JobInput> => {
+    // the parent pages app_ids only; with parent reads it reads each batch's documents by id (raw
+    // bytes where the source offers them, PostgreSQL and SQLite: never decoded into a string)
+    const toInput = async (ids: number[]): Promise<JobInput> => {
       if (cfg.readMode === 'worker') return { appIds: ids };
       // bytes copied out of the session's reused read memory: the batch may wait in the queue a while
-      if (!docs) return { items: await readDocuments(source, ids, true) };
-      return { items: ids.map((appId) => ({ appId, xml: docs.get(appId) ?? null })) };
+      return { items: await readDocuments(source, ids, true) };
+    };
+    // parent reads are planned by bytes. Shipping documents costs the parent several transient copies
+    // of each batch (the read, IPC serialization), so a shipped batch holds at most a quarter of the
+    // read budget of documents and the batches in flight at most the budget; a document larger than
+    // a quarter of the budget is a batch of its own that its worker reads by app_id
+    const budget = cfg.readBudgetMb * MB;
+    const shipMax = budget / 4;
+    const submitIds = async (ids: number[]) => {
+      if (cfg.readMode === 'worker') { submit(await toInput(ids)); return; }
+      for (const part of await this.guard(source, () => planReads(source, ids, shipMax))) {
+        if (part.bytes > shipMax) { submit({ appIds: part.ids }); continue; }
+        while (inflight.size > 0 && inflightBytes + part.bytes > budget) await Promise.race(inflight);
+        submit(await this.guard(source, () => toInput(part.ids)), part.bytes);
+        releasedLarge(part.bytes, PARENT_RELEASE_BYTES); // the read's own copies of the documents
+      }
     };
     try {
       while (!this.stopSignal && !fatal) {
@@ -221,7 +239,7 @@ export class ProductionProcessor {
           await this.waitForDatabase(target, outage);
           outage = null;
           this.metrics.outages++;
-          while (retryIds.length > 0) await this.guard(target, async () => submit(await toInput(retryIds.splice(0, cfg.batchSize))));
+          while (retryIds.length > 0) await submitIds(retryIds.splice(0, cfg.batchSize));
           continue;
         }
         if (remaining <= 0) {
@@ -231,9 +249,7 @@ export class ProductionProcessor {
         }
         const q = { ...filter, afterAppId: last, limit: Math.min(cfg.batchSize, remaining) };
         const t0 = performance.now();
-        const page = await this.guard(source, async () => (pageIdsOnly
-          ? (await source.readSourceIds(q)).map((appId) => ({ appId, xml: undefined as string | null | undefined }))
-          : await source.readSourcePage(q)));
+        const page = await this.guard(source, async () => (await source.readSourceIds(q)).map((appId) => ({ appId })));
         this.metrics.phases.sourceRead += performance.now() - t0;
         if (page.length === 0) { remaining = 0; continue; }
         last = page[page.length - 1]!.appId;
@@ -245,7 +261,7 @@ export class ProductionProcessor {
         if (records.length === 0) continue;
         remaining -= records.length;
         const ids = records.map((r) => r.appId);
-        submit(await this.guard(source, () => toInput(ids, pageIdsOnly ? undefined : new Map(records.map((r) => [r.appId, r.xml ?? null])))));
+        await submitIds(ids);
         while (inflight.size >= maxInflight) await Promise.race(inflight);
       }
       await Promise.all(inflight);

@@ -33,4 +33,10 @@ export interface RunConfig {
   readonly retryAttempts: number;
   /** How long the circuit breaker waits for an unreachable database before ending the run. Default 60. */
   readonly outageWaitSeconds: number;
+  /**
+   * Document bytes read at once, in MB (1..4096): a worker reads chunks of at most this and at most
+   * one chunk ahead (a larger document alone); in parent-read mode the documents in flight are at
+   * most this, in batches of at most a quarter of it (a larger document is read by its worker). Default 32.
+   */
+  readonly readBudgetMb: number;
 }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
-import { chunk } from '../db/sql-text.js';
+import { DEFAULT_READ_BUDGET_MB, MB, planReads, type ReadPart } from '../db/read-plan.js';
 import { parseTargetUrl } from '../db/target-url.js';
 import type { TargetSession } from '../db/dialect.js';
 import type { BatchItem, BatchResult, FromWorker, ToWorker, WorkerInit } from '../ipc/messages.js';
@@ -17,6 +17,7 @@ import { compilePlan } from '../mapping/plan.js';
 import type { Logger } from '../observability/logger.js';
 import { BatchRunner } from './batch-runner.js';
 import { readAhead } from './read-ahead.js';
+import { documentBytes, releasedLarge } from '../observability/memory.js';
 
 const noop = () => undefined;
 const SILENT: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT, flush: async () => undefined } as unknown as Logger;
@@ -28,21 +29,37 @@ let log: Logger | null = null;
 let queue: Promise<void> = Promise.resolve();
 let stopping = false;
 
-/** Documents read per query in worker-reads mode: bounds memory to a few documents, not a batch. */
+/** At most this many documents per read in worker-reads mode (and at most the read budget's bytes). */
 const READ_CHUNK = 16;
 
+/** `--read-budget-mb` in bytes (from the init message). */
+let readBudgetBytes = DEFAULT_READ_BUDGET_MB * MB;
+
 /** One chunk of documents; app_ids missing from the source come back as NULL documents. */
-function readChunk(ids: readonly number[]): Promise<BatchItem[]> {
-  return readDocuments(source!, ids);
+function readChunk(part: ReadPart): Promise<BatchItem[]> {
+  return readDocuments(source!, part.ids);
 }
 
 /**
- * Reads the batch's documents a chunk at a time, one chunk ahead (see read-ahead.ts). Where the
- * dialect can (PostgreSQL, SQLite), documents arrive as raw UTF-8 bytes; PostgreSQL's sit in memory
- * the session reuses two reads later, which read-ahead's order makes safe.
+ * Reads the batch's documents a chunk at a time, one chunk ahead (see read-ahead.ts). The chunks are
+ * planned by bytes first (the documents' stored sizes, one cheap query): a chunk holds at most
+ * READ_CHUNK documents and at most the read budget (a bigger document is read alone), and a chunk
+ * is read ahead only while it and the current one fit twice the budget — so the documents held are
+ * bounded by max(2 × budget, the largest document). A chunk's documents are let go as soon as the
+ * next chunk is asked for. Where the dialect can (PostgreSQL, SQLite), documents arrive as raw UTF-8
+ * bytes; PostgreSQL's sit in memory the session reuses two reads later, which read-ahead's order
+ * makes safe.
  */
-function readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
-  return readAhead(chunk(appIds, READ_CHUNK), readChunk);
+async function* readInChunks(appIds: readonly number[]): AsyncGenerator<BatchItem[]> {
+  const parts = await planReads(source!, appIds, readBudgetBytes, READ_CHUNK);
+  yield* readAhead(parts, readChunk, {
+    weight: (p) => p.bytes, limit: 2 * readBudgetBytes,
+    release: (items) => {
+      const bytes = items.reduce((n, i) => n + documentBytes(i.xml), 0);
+      items.length = 0;
+      releasedLarge(bytes);
+    },
+  });
 }
 
 function send(msg: FromWorker): void {
@@ -61,6 +78,7 @@ async function init(cfg: WorkerInit): Promise<void> {
   log = cfg.logFile
     ? (await import('../observability/logger.js')).createLogger({ level: cfg.logLevel, file: cfg.logFile, base: { runId: cfg.runId, workerId: cfg.workerId } })
     : SILENT;
+  readBudgetBytes = cfg.readBudgetBytes;
   try {
     // the parent already checked this contract (schema + semantics); compile it directly
     const text = await readFile(cfg.contractFile, 'utf8');

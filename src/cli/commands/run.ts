@@ -28,6 +28,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--read-mode <mode>', 'worker: workers read their own documents by app_id (default); parent: the parent reads and ships them')
     .option('--retry-attempts <n>', 'attempts per transaction on transient database errors (default 5)')
     .option('--outage-wait <seconds>', 'how long to wait for an unreachable database before stopping resumably (default 60)')
+    .option('--read-budget-mb <mb>', 'MB of documents a worker reads at once (and again ahead), and a parent-read run keeps in flight, 1..4096 (default 32)')
     .option('--dry-run', 'read, parse and map everything; write nothing')
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (default warn)')
     .option('--log-file <file>', 'append JSON log lines here (workers too); its directory must exist')

@@ -287,4 +287,13 @@ export class MssqlSession implements TargetSession {
     this.closed = true;
     await this.pool.close().catch(() => undefined);
   }
+
+  /** See {@link TargetSession.readSourceSizes}: `DATALENGTH`, the stored size (UTF-16 for nvarchar). */
+  async readSourceSizes(appIds: readonly number[]): Promise<import('../dialect.js').SourceSize[]> {
+    const out: import('../dialect.js').SourceSize[] = [];
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      for (const r of await this.q(sourceByIdsSql(MSSQL_STYLE, this.model, ids, (col) => `DATALENGTH(${col})`))) out.push({ appId: Number(r['app_id']), bytes: Number(r['xml'] ?? 0) });
+    }
+    return out;
+  }
 }

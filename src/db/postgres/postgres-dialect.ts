@@ -340,4 +340,17 @@ export class PostgresSession implements TargetSession {
     this.closed = true;
     await this.pool.end().catch(() => undefined);
   }
+
+  /**
+   * See {@link TargetSession.readSourceSizes}: `octet_length` of the text (an xml column casts to
+   * text without a conversion), which PostgreSQL answers from the stored size without detoasting.
+   */
+  async readSourceSizes(appIds: readonly number[]): Promise<import('../dialect.js').SourceSize[]> {
+    const out: import('../dialect.js').SourceSize[] = [];
+    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
+      const rows = await this.q<{ app_id: number; xml: number | string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids, (col) => `octet_length(CAST(${col} AS text))`));
+      for (const r of rows) out.push({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) });
+    }
+    return out;
+  }
 }

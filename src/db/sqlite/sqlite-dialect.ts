@@ -233,4 +233,11 @@ export class SqliteSession implements TargetSession {
     }
     return Promise.resolve();
   }
+
+  /** See {@link TargetSession.readSourceSizes}: `octet_length` reads a value's size without its overflow pages. */
+  readSourceSizes(appIds: readonly number[]): Promise<import('../dialect.js').SourceSize[]> {
+    return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
+      .flatMap((ids) => this.all<{ app_id: number; xml: number | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids, (col) => `octet_length(${col})`)))
+      .map((r) => ({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) })));
+  }
 }

@@ -244,6 +244,15 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(rows[0]?.bytes?.equals(Buffer.from('<Provenir id="102">é</Provenir>', 'utf8'))).toBe(true);
     });
 
+    it('readSourceSizes gives the stored size of exactly the ids that exist, without the documents', async () => {
+      const rows = await s.readSourceSizes([119, 102, 5000, 102]);
+      const text = '<Provenir id="102">é</Provenir>';
+      // UTF-8 bytes where the column is UTF-8 text; SQL Server's nvarchar stores UTF-16 code units
+      const size = h.name === 'mssql' ? 2 * text.length : Buffer.byteLength(text, 'utf8');
+      expect(rows.sort((a, b) => a.appId - b.appId)).toEqual([{ appId: 102, bytes: size }, { appId: 119, bytes: expect.any(Number) as number }]);
+      expect(await s.readSourceSizes([])).toEqual([]);
+    });
+
     it('rejects a bad filter with a message naming the field', async () => {
       await expect(s.readSourcePage({ limit: 0 })).rejects.toThrow(/limit: must be an integer ≥ 1/);
       await expect(s.readSourcePage({ limit: 1, shard: { index: 3, count: 3 } })).rejects.toThrow(/shard: index 3 must be < count 3/);
