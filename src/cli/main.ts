@@ -11,6 +11,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
+import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
   try {
@@ -58,12 +59,12 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`xmlmigrate: ${err.message}\n`);
+      process.stderr.write(`xmlmigrate: ${terminalSafe(err.message, true)}\n`);
       process.exitCode = err.exitCode;
       return;
     }
     const e = err as Error;
-    process.stderr.write(`xmlmigrate: internal error: ${e?.message ?? String(err)}\n`);
+    process.stderr.write(`xmlmigrate: internal error: ${terminalSafe(e?.message ?? String(err), true)}\n`);
     if (process.env['XMLMIGRATE_DEBUG']) process.stderr.write(`${e?.stack ?? ''}\n`);
     process.exitCode = 3;
   }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { mapToJson, type AppJson } from '../../conformance/app-json.js';
 import { DataMapper } from '../../mapping/data-mapper.js';
 import { CliError } from '../cli-error.js';
+import { terminalSafe } from '../../observability/terminal-text.js';
 import { loadPlan } from '../load-plan.js';
 import { expandXmlInputs } from '../xml-inputs.js';
 
@@ -53,12 +54,12 @@ export function registerMap(program: Command): void {
           xml = await readFile(file, 'utf8');
         } catch (err) {
           failed++;
-          process.stderr.write(`${file}: cannot read: ${(err as Error).message}\n`);
+          process.stderr.write(`${terminalSafe(`${file}: cannot read: ${(err as Error).message}`)}\n`);
           continue;
         }
         const app: AppJson = { file, ...mapToJson(mapper, xml) };
         if (app.error) failed++;
-        process.stdout.write(opts.format === 'ndjson' ? `${JSON.stringify(app)}\n` : `${renderTable(app)}\n\n`);
+        process.stdout.write(opts.format === 'ndjson' ? `${JSON.stringify(app)}\n` : `${terminalSafe(renderTable(app), true)}\n\n`);
       }
       if (failed > 0) process.exitCode = 1;
     });
