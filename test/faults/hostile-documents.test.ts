@@ -247,6 +247,21 @@ describe('hostile documents mixed into a normal source', () => {
       if (out.stdout.includes(`app ${esc!.appId} [parsing]`)) expect(out.stdout).toContain('</CustData\\u001b[31m\\u0007>');
     });
 
+    it('`map` on files: controls shown escaped, a file that is not UTF-8 fails at parsing as a source row would', async () => {
+      const contract = path.join(tmp, 'contract.json');
+      const esc = corpus.cases.find((c) => c.name.includes('ESC'))!;
+      const bad = corpus.cases.find((c) => c.name.startsWith('invalid UTF-8 (0xFF)'))!;
+      const escFile = path.join(tmp, 'esc.xml');
+      const badFile = path.join(tmp, 'latin.xml');
+      writeFileSync(escFile, esc.xml);
+      writeFileSync(badFile, bad.sourceBytes!);
+      const m = await startCli(['map', '--contract', contract, escFile, badFile]).done;
+      expect(m.code, m.stderr).toBe(1);
+      expect(m.stdout + m.stderr).not.toMatch(RAW_CONTROLS);
+      expect(m.stdout).toContain('FAILED parsing: mismatched end tag </CustData\\u001b[31m\\u0007>');
+      expect(m.stdout).toMatch(/FAILED parsing: invalid UTF-8: byte 0xFF in attribute first_name of <contact> \(line \d+, column \d+\)/);
+    });
+
     it('no DTD or external entity is fetched or read: no connection, the marker appears nowhere', async () => {
       expect(connections, 'connections to the local HTTP listener').toBe(0);
       expect(await everything(db, model)).not.toContain(marker);

@@ -49,9 +49,9 @@ export function registerMap(program: Command): void {
       const mapper = new DataMapper(plan);
       let failed = 0;
       for (const file of await expandXmlInputs(inputs)) {
-        let xml: string;
+        let xml: Buffer; // bytes, as workers read them: a file that is not UTF-8 fails like a source row would
         try {
-          xml = await readFile(file, 'utf8');
+          xml = await readFile(file);
         } catch (err) {
           failed++;
           process.stderr.write(`${terminalSafe(`${file}: cannot read: ${(err as Error).message}`)}\n`);
