@@ -1,5 +1,6 @@
 /** Loads, checks and compiles a contract for a command; contract errors become a CliError (exit 2). */
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
+import type { DialectName } from '../db/db-error.js';
 import { compilePlan, type MappingPlan } from '../mapping/plan.js';
 import { CliError } from './cli-error.js';
 
@@ -9,10 +10,13 @@ export interface LoadedPlan {
   warnings: string[];
 }
 
-/** Loads `file`; throws CliError listing every contract error. */
-export async function loadPlan(file: string): Promise<LoadedPlan> {
+/**
+ * Loads `file`; throws CliError listing every contract error. `dialects`: the databases the command
+ * works on (identifier problems of other dialects only are warnings); default every dialect.
+ */
+export async function loadPlan(file: string, dialects?: readonly DialectName[]): Promise<LoadedPlan> {
   try {
-    const loaded = await loadContractFile(file);
+    const loaded = await loadContractFile(file, dialects ? { dialects } : {});
     return { plan: compilePlan(loaded.contract), warnings: loaded.warnings.map((w) => w.message) };
   } catch (err) {
     if (err instanceof ContractError) throw new CliError(err.message, 2);

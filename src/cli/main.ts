@@ -13,6 +13,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
+import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
   try {
@@ -26,10 +27,11 @@ function version(): string {
 /**
  * Text fit for the terminal: URLs redacted (userinfo, password parameters, malformed URLs too) and the
  * passwords of XMLMIGRATE_TARGET_PASSWORD / XMLMIGRATE_SOURCE_PASSWORD replaced — the last line of
- * defence for every message this process prints on its way out.
+ * defence for every message this process prints on its way out. Control characters (a document's
+ * text quoted in a message) are shown escaped (terminal-text.ts).
  */
 export function safe(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  return scrubSecrets(redactText(text), [env['XMLMIGRATE_TARGET_PASSWORD'] ?? '', env['XMLMIGRATE_SOURCE_PASSWORD'] ?? '']);
+  return terminalSafe(scrubSecrets(redactText(text), [env['XMLMIGRATE_TARGET_PASSWORD'] ?? '', env['XMLMIGRATE_SOURCE_PASSWORD'] ?? '']), true);
 }
 
 /** Builds the program (exported for tests). */

@@ -17,8 +17,8 @@ export interface AppJson {
   error: string | null;
 }
 
-/** Maps `xml` and returns its JSON shape; mapping failures become `error`. */
-export function mapToJson(mapper: DataMapper, xml: string): AppJson {
+/** Maps `xml` (text, or the bytes of a file: they must be UTF-8) and returns its JSON shape; mapping failures become `error`. */
+export function mapToJson(mapper: DataMapper, xml: string | Uint8Array): AppJson {
   try {
     const m = mapper.map(xml);
     const tables: Record<string, JsonRow[]> = {};

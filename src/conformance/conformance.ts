@@ -3,6 +3,7 @@
  * each difference by the product decision that causes it — proven by re-mapping the document with
  * that one decision reverted to the reference behaviour and seeing the difference disappear.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DataMapper } from '../mapping/data-mapper.js';
@@ -11,10 +12,21 @@ import type { MappingPlan } from '../mapping/plan.js';
 import { mapToJson, type AppJson } from './app-json.js';
 import { compareApps, diffKey, sameValue, type Difference } from './compare.js';
 
+/**
+ * Decisions about whole documents, proven without the mapper's legacy switch: `UTF8` — source bytes
+ * must be UTF-8, while the reference decoded bytes that are not as Windows-1252 (docs/compatibility.md).
+ */
+export const DOCUMENT_DECISIONS: Readonly<Record<'UTF8', string>> = {
+  UTF8: 'source bytes must be UTF-8 (the reference fell back to Windows-1252)',
+};
+
+/** A mapper decision or a document decision. */
+export type Explanation = DecisionId | keyof typeof DOCUMENT_DECISIONS;
+
 /** A difference with the decisions that explain it (empty = unexplained). */
 export interface ExplainedDifference extends Difference {
   sample: string;
-  decisions: DecisionId[];
+  decisions: Explanation[];
 }
 
 /** Result of a conformance run. */
@@ -62,17 +74,20 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const expText = await readFile(path.join(opts.expectedDir, `${stem}.json`), 'utf8').catch(() => null);
     if (expText === null) { report.missingExpected.push(file); continue; }
     const expected = JSON.parse(expText) as AppJson;
-    const xml = await readFile(file, 'utf8');
+    const xml = await readFile(file); // as the product reads source rows: bytes, which must be UTF-8
     report.samples++;
     const diffs = compareApps(expected, mapToJson(product, xml));
     if (diffs.length === 0) { report.matched++; continue; }
     const alt = new Map<DecisionId, AppJson>();
     for (const [d, m] of legacyMappers) alt.set(d, mapToJson(m, xml));
+    // bytes that are not UTF-8: the reference read them as Windows-1252 (decision UTF8)
+    const asReference = isUtf8(xml) ? null : mapToJson(product, new TextDecoder('windows-1252').decode(xml));
     const all = mapToJson(allLegacy, xml);
     const allDiffs = new Set(compareApps(expected, all).map(diffKey));
     for (const diff of diffs) {
       const exp = cellOf(expected, diff);
-      let decisions = DECISIONS.filter((d) => sameValue(exp, cellOf(alt.get(d)!, diff)));
+      let decisions: Explanation[] = DECISIONS.filter((d) => sameValue(exp, cellOf(alt.get(d)!, diff)));
+      if (asReference !== null && sameValue(exp, cellOf(asReference, diff))) decisions = ['UTF8', ...decisions];
       if (decisions.length === 0 && !allDiffs.has(diffKey(diff))) {
         // needs several decisions reverted together: name every one that changes this cell
         decisions = DECISIONS.filter((d) => !sameValue(diff.actual, cellOf(alt.get(d)!, diff)));

@@ -2,6 +2,8 @@
  * Semantic contract checks — everything the JSON Schema cannot express. Entry point:
  * {@link checkContractSemantics}. Rule ids are listed in docs/contract-format.md.
  */
+import type { IdentifierDialect } from '../db/identifiers.js';
+import { checkDialectIdentifiers } from './contract-checks-identifiers.js';
 import { checkMappings } from './contract-checks-mapping.js';
 import { checkFilterRules, checkRelationships, checkTableOrder } from './contract-checks-tables.js';
 import {
@@ -110,12 +112,15 @@ export function checkBitConversions(view: ContractView, sink: ProblemCollector):
 /**
  * Run every semantic check on a raw contract, recording problems in `sink`. Tolerates contracts with
  * schema errors (wrongly typed parts are skipped, never reported twice). Does nothing when `raw` is not an object.
+ * `dialects`: the databases the contract will be used with (a run: its target's); identifier
+ * problems on other dialects only are warnings. Default: every dialect (`contract check`).
  */
-export function checkContractSemantics(raw: unknown, sink: ProblemCollector): void {
+export function checkContractSemantics(raw: unknown, sink: ProblemCollector, dialects?: readonly IdentifierDialect[]): void {
   if (!isRecord(raw)) return;
   const view = buildContractView(raw);
   checkUnknownFields(view, sink);
   checkIdentifiers(view, sink);
+  checkDialectIdentifiers(view, sink, dialects);
   checkXmlPaths(view, sink);
   checkMappings(view, sink);
   checkBitConversions(view, sink);

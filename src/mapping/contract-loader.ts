@@ -9,6 +9,16 @@ import { ProblemCollector, ROOT_PATH } from './contract-problems.js';
 import { checkSchema } from './contract-schema.js';
 import type { ContractProblem, MappingContract } from './contract-types.js';
 import { locateJsonSyntaxError } from './json-location.js';
+import type { IdentifierDialect } from '../db/identifiers.js';
+
+/** Options of {@link checkContract} / {@link loadContractFile}. */
+export interface CheckOptions {
+  /**
+   * The dialects the contract will run on (a run: its target's). Identifier problems that break
+   * only other dialects are then warnings. Default: all dialects, each named in the message.
+   */
+  readonly dialects?: readonly IdentifierDialect[];
+}
 
 /** Result of {@link checkContract}. `contract` is null when there is at least one error. */
 export interface ContractCheckResult {
@@ -54,10 +64,10 @@ export class ContractError extends Error {
  * Check a parsed contract (any JSON value): schema violations and semantic rules, all collected.
  * `file`, when given, is stamped on every problem. Never throws for bad input.
  */
-export function checkContract(raw: unknown, file?: string): ContractCheckResult {
+export function checkContract(raw: unknown, file?: string, opts: CheckOptions = {}): ContractCheckResult {
   const sink = new ProblemCollector(file);
   checkSchema(raw, sink);
-  checkContractSemantics(raw, sink);
+  checkContractSemantics(raw, sink, opts.dialects);
   const ok = sink.errors.length === 0;
   return { contract: ok ? (raw as MappingContract) : null, errors: sink.errors, warnings: sink.warnings };
 }
@@ -84,7 +94,7 @@ export function parseContractJson(text: string, file: string): unknown {
  * Read, parse and check a contract file. Resolves with the contract and its warnings; rejects with
  * {@link ContractError} (all errors) when the file is unreadable, not JSON, or breaks any rule.
  */
-export async function loadContractFile(file: string): Promise<LoadedContract> {
+export async function loadContractFile(file: string, opts: CheckOptions = {}): Promise<LoadedContract> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -93,7 +103,7 @@ export async function loadContractFile(file: string): Promise<LoadedContract> {
     sink.error('file', ROOT_PATH, `cannot read ${file}: ${(err as Error).message}`);
     throw new ContractError(file, sink.errors, { cause: err });
   }
-  const result = checkContract(parseContractJson(text, file), file);
+  const result = checkContract(parseContractJson(text, file), file, opts);
   if (result.contract === null) throw new ContractError(file, result.errors);
   return { contract: result.contract, warnings: result.warnings, file };
 }

@@ -1,5 +1,6 @@
 /** Run metrics folded from BatchResults (coordinator side), and the end summary. */
 import type { BatchResult } from '../ipc/messages.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** Per-worker figures. */
 export interface WorkerFigures {
@@ -143,5 +144,5 @@ export function renderSummary(s: RunSummary): string {
     for (const f of s.failedApps.slice(0, 10)) lines.push(`  app ${f.appId} [${f.stage}] ${f.reason.length > 160 ? `${f.reason.slice(0, 157)}…` : f.reason}`);
     if (s.apps.failed > 10) lines.push(`  … ${s.apps.failed - 10} more (xmlmigrate status)`);
   }
-  return lines.join('\n');
+  return terminalSafe(lines.join('\n'), true); // failure reasons quote documents
 }

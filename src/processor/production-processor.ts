@@ -88,7 +88,9 @@ export class ProductionProcessor {
     };
     let contract;
     try {
-      contract = (await loadContractFile(cfg.contract)).contract;
+      // identifier rules of the target's dialect only (a bad URL is reported below, after the contract)
+      const dialect = (() => { try { return parseTargetUrl(cfg.target).dialect; } catch { return null; } })();
+      contract = (await loadContractFile(cfg.contract, dialect === null ? {} : { dialects: [dialect] })).contract;
     } catch (err) {
       return abortStart(err instanceof ContractError ? new RunAbort(err.message, 2) : err);
     }

@@ -13,6 +13,8 @@
  * DTDs are never processed: a DOCTYPE with an internal subset or an external identifier is
  * rejected, so entity expansion and external entities cannot happen.
  */
+import { isUtf8 } from 'node:buffer';
+import { checkSkeleton, describeOffset, firstInvalidUtf8, utf8Of } from './markup-check.js';
 import type { ScanNode, ScanSpec } from './scan-spec.js';
 import { XmlDocumentError, lineColBytes } from './xml-error.js';
 
@@ -61,13 +63,6 @@ function findTagEnd(b: Buffer, from: number): number {
 function localName(name: string): string {
   const i = name.indexOf(':');
   return i === -1 ? name : name.slice(i + 1);
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** Decodes a byte-per-character string holding UTF-8 bytes (the native regex test is ~3× a JS loop). */
-function utf8Of(raw: string): string {
-  return NON_ASCII.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
 }
 
 const needleCaches = { latin1: new Map<string, Buffer>(), utf8: new Map<string, Buffer>() };
@@ -253,12 +248,24 @@ export function scanBytes(input: string | Uint8Array): Buffer {
 
 /**
  * Scans a document (already cleaned: no BOM, trimmed) with `spec`. Strings are scanned as their
- * UTF-8 encoding; byte offsets in errors become line and column (in characters).
- * @throws XmlDocumentError on malformed or truncated markup, or a wrong document element.
+ * UTF-8 encoding; byte offsets in errors become line and column (in characters). Bytes must be
+ * valid UTF-8 throughout; the kept markup is checked strictly (markup-check.ts).
+ * @throws XmlDocumentError on malformed or truncated markup, invalid UTF-8, a bad reference, a
+ * forbidden character or a duplicate attribute in the kept parts, or a wrong document element.
  */
 export function targetedScan(input: string | Uint8Array, spec: ScanSpec): ScanResult {
   const b = scanBytes(input);
+  if (typeof input !== 'string' && !isUtf8(b)) {
+    const at = firstInvalidUtf8(b);
+    fail(b, at, `invalid UTF-8: byte 0x${(b[at] ?? 0).toString(16).toUpperCase().padStart(2, '0')} ${describeOffset(b, at)}`);
+  }
   const out: string[] = []; // byte-per-character pieces of the skeleton
+  const pieceAt: number[] = []; // where each piece starts in the skeleton
+  const pieceDoc: number[] = []; // where each piece (or the tag it stands for) starts in the document
+  let outLen = 0;
+  const emit = (piece: string, docAt: number): void => {
+    out.push(piece); pieceAt.push(outLen); pieceDoc.push(docAt); outLen += piece.length;
+  };
   const watched = new Set<string>();
   const tags: string[] = []; // raw names (latin1) of the open elements
   const nodes: (ScanNode | null)[] = [];
@@ -283,7 +290,7 @@ export function targetedScan(input: string | Uint8Array, spec: ScanSpec): ScanRe
       const top = tags.length - 1;
       if (top < 0) fail(b, lt, `unexpected end tag </${utf8Of(raw)}>`);
       if (tags[top] !== raw) fail(b, lt, `mismatched end tag </${utf8Of(raw)}>, expected </${utf8Of(tags[top] ?? '')}>`);
-      if (emitted[top]) out.push(`</${localName(raw)}>`);
+      if (emitted[top]) emit(`</${localName(raw)}>`, lt);
       tags.pop(); nodes.pop(); emitted.pop(); scoped.pop(); opens.pop();
       if (tags.length === 0) rootDone = true;
       pos = gt + 1;
@@ -321,16 +328,22 @@ export function targetedScan(input: string | Uint8Array, spec: ScanSpec): ScanRe
       : inScope && (spec.scopeTags.has(local.toLowerCase()) || hasAnyAttr(b, j, gt, spec.scopeAttrs));
     if (keep) {
       for (let a = 0; a < depth; a++) {
-        if (!emitted[a]) { out.push(`<${localName(tags[a] ?? '')}>`); emitted[a] = true; }
+        if (!emitted[a]) { emit(`<${localName(tags[a] ?? '')}>`, opens[a] ?? 0); emitted[a] = true; }
       }
       if (node?.keepText && !selfClosing) {
         const end = skipElement(b, marks, raw, gt + 1);
         if (end === -1) fail(b, lt, `element <${name}> is never closed`);
-        out.push(rawLocal === raw ? b.toString('latin1', lt, end) : `<${rawLocal}${b.toString('latin1', j, end - raw.length - 3)}</${rawLocal}>`);
+        if (rawLocal === raw) emit(b.toString('latin1', lt, end), lt);
+        else {
+          emit(`<${rawLocal}`, lt);
+          emit(b.toString('latin1', j, end - raw.length - 3), j);
+          emit(`</${rawLocal}>`, end - raw.length - 3);
+        }
         pos = end;
         continue;
       }
-      out.push(rawLocal === raw ? b.toString('latin1', lt, gt + 1) : `<${rawLocal}${b.toString('latin1', j, gt + 1)}`);
+      if (rawLocal === raw) emit(b.toString('latin1', lt, gt + 1), lt);
+      else { emit(`<${rawLocal}`, lt); emit(b.toString('latin1', j, gt + 1), j); }
     }
     if (selfClosing) { pos = gt + 1; if (depth === 0) rootDone = true; continue; }
     if (keep || node !== null || inScope) {
@@ -344,5 +357,12 @@ export function targetedScan(input: string | Uint8Array, spec: ScanSpec): ScanRe
   }
   if (tags.length > 0) fail(b, opens[opens.length - 1] ?? 0, `element <${utf8Of(tags[tags.length - 1] ?? '')}> is never closed (document truncated?)`);
   if (!rootDone) throw new XmlDocumentError('no document element found', 'validation', 0);
-  return { skeleton: utf8Of(out.join('')), watchedChildren: watched };
+  const latin = out.join('');
+  const problem = checkSkeleton(latin);
+  if (problem) {
+    let lo = 0; let hi = pieceAt.length - 1; // last piece starting at or before the problem
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if ((pieceAt[mid] ?? 0) <= problem.at) lo = mid; else hi = mid - 1; }
+    fail(b, (pieceDoc[lo] ?? 0) + problem.at - (pieceAt[lo] ?? 0), problem.what);
+  }
+  return { skeleton: utf8Of(latin), watchedChildren: watched };
 }

@@ -2,9 +2,10 @@
  * Reads one XML document into the small tree the mapper needs: targeted scan (skip what the plan
  * never reads) + fast-xml-parser on the skeleton. Values stay text (no number guessing), attributes
  * are kept, repeated elements keep document order, entities are decoded exactly once, and no DTD is
- * ever processed.
+ * ever processed. References, forbidden characters, duplicate attributes and invalid UTF-8 in the
+ * parts read fail the document (markup-check.ts) instead of being dropped or kept literally.
  */
-import { COMMON_HTML, CURRENCY, ENTITY_ACTION, EntityDecoder } from '@nodable/entities';
+import { ENTITY_ACTION, EntityDecoder } from '@nodable/entities';
 import { XMLParser } from 'fast-xml-parser';
 import { cleanRange } from './clean-text.js';
 import type { ScanSpec } from './scan-spec.js';
@@ -41,21 +42,18 @@ export interface XmlDocument {
 
 type FxpNode = Record<string, unknown>;
 
-/** Cheap pre-check: any control character, surrogate or non-character at all (valid pairs included). */
-const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-/** Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
-const INVALID_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
- * The entity decoder fast-xml-parser would build for `htmlEntities: true` (XML's five, the common
- * HTML and currency names, numeric references; fast-xml-parser's default limits), built once:
- * the parser resets it at the start of every document, and building its tables for each document
- * cost ~50 µs — a quarter of parsing a skeleton. A document can never declare entities (the scan
- * rejects internal DTD subsets), and any that reached the decoder would be dropped.
+ * The entity decoder handed to fast-xml-parser, built once (the parser resets it for every
+ * document; building tables per document cost a quarter of parsing a skeleton). It knows XML's five
+ * predefined entities and numeric references only — no HTML names: a document cannot declare
+ * entities (the scan rejects DTD internal subsets), so `&nbsp;` is undeclared. The scan has already
+ * refused every other reference (markup-check.ts) with its position, so this decoder never meets a
+ * reference it would drop or keep literally; as a second line, a reference to U+0000 throws and any
+ * entity a DTD tried to register is blocked.
  */
 const entityDecoder = new EntityDecoder({
-  namedEntities: { ...COMMON_HTML, ...CURRENCY },
   numericAllowed: true,
+  ncr: { nullNCR: 'throw' },
   limit: { maxTotalExpansions: Infinity, maxExpandedLength: 100_000, applyLimitsTo: 'all' },
   onInputEntity: () => ENTITY_ACTION.BLOCK,
 });
@@ -121,11 +119,6 @@ export function readXmlDocument(xml: string | Uint8Array, spec: ScanSpec): XmlDo
   const scanned = targetedScan(text, spec);
   const watchedChildren = scanned.watchedChildren;
   const skeleton = scanned.skeleton;
-  const bad = SUSPECT_CHAR.test(skeleton) ? INVALID_CHAR.exec(skeleton) : null;
-  if (bad) {
-    const code = bad[0].codePointAt(0) ?? 0;
-    throw new XmlDocumentError(`invalid XML character U+${code.toString(16).toUpperCase().padStart(4, '0')} in a mapped element`, 'parsing');
-  }
   let parsed: FxpNode[];
   try {
     parsed = parser.parse(skeleton) as FxpNode[];

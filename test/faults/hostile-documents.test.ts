@@ -10,6 +10,7 @@
  * peak RSS (/proc/<pid>/status VmHWM) are real; PostgreSQL runs the same corpus (without the 50 MB
  * document) in-process, plus a value too long for a live column narrower than the contract's.
  */
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -43,12 +44,17 @@ interface Corpus {
   readonly all: SourceDoc[];
 }
 
-/** Good documents on ids ≡ 0, 1 (mod 3), hostile ones on ids ≡ 2 (mod 3). */
-function buildCorpus(secretFile: string, port: number, bigDocBytes: number, extra: (nextId: () => number) => HostileCase[] = () => []): Corpus {
+/**
+ * Good documents on ids ≡ 0, 1 (mod 3), hostile ones on ids ≡ 2 (mod 3). `rawBytes`: the target can
+ * hold source bytes that are not UTF-8 (SQLite); otherwise those cases are left out (a PostgreSQL
+ * UTF8 database refuses them at insert).
+ */
+function buildCorpus(secretFile: string, port: number, bigDocBytes: number, rawBytes: boolean, extra: (nextId: () => number) => HostileCase[] = () => []): Corpus {
   let k = 0;
   const nextId = () => 3 * k++ + 2;
   const first = { appId: 1, xml: generateDocument(1, SEED, { targetBytes: 6000 }) };
-  const cases = [...hostileCorpus(nextId, SEED, { secretFile, port }, first, bigDocBytes), ...extra(nextId)];
+  const cases = [...hostileCorpus(nextId, SEED, { secretFile, port }, first, bigDocBytes), ...extra(nextId)]
+    .filter((c) => rawBytes || c.sourceBytes === undefined);
   const maxId = Math.max(...cases.map((c) => c.appId)) + 1;
   const hostile = new Set(cases.map((c) => c.appId));
   const good: SourceDoc[] = [{ ...first, file: 'good-1' }];
@@ -111,6 +117,22 @@ async function corpusDamage(db: PipelineDb, model: SchemaModel, mapper: DataMapp
   return { lost, duplicated };
 }
 
+/** Writes the exact source bytes of the cases that have them into a SQLite source table. */
+function writeSourceBytes(file: string, model: SchemaModel, cases: readonly HostileCase[]): number {
+  const sqlite = new Database(file);
+  try {
+    const update = sqlite.prepare(`UPDATE "${model.source.name}" SET "${model.sourceColumn}" = CAST(? AS TEXT) WHERE app_id = ?`);
+    let n = 0;
+    for (const c of cases) if (c.sourceBytes) n += update.run(c.sourceBytes, c.appId).changes;
+    return n;
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Raw terminal controls (ESC, BEL, C1 CSI) that must never reach a terminal. */
+const RAW_CONTROLS = /[\u0007\u001b\u009b]/;
+
 /** Every row of every table (data, processing_log) as text. */
 async function everything(db: PipelineDb, model: SchemaModel): Promise<string> {
   const parts: string[] = [];
@@ -158,9 +180,11 @@ describe('hostile documents mixed into a normal source', () => {
       const contract = productContract(tmp, 'contract.json', 'dbo');
       model = await modelOfContract(contract);
       mapper = new DataMapper(compilePlan((await loadContractFile(contract)).contract));
-      corpus = buildCorpus(secretFile, port, BIG_DOC_BYTES);
+      corpus = buildCorpus(secretFile, port, BIG_DOC_BYTES, true);
       file = path.join(tmp, 'hostile.db');
       await loadSourceDocs(`sqlite:${file}`, model, corpus.all);
+      expect(writeSourceBytes(file, model, corpus.cases), 'invalid UTF-8 rows written').toBe(corpus.cases.filter((c) => c.sourceBytes).length);
+      expect(corpus.cases.filter((c) => c.sourceBytes).length).toBeGreaterThan(0);
       db = sqliteFileDb(file);
       const metricsFile = path.join(tmp, 'metrics.json');
       const proc = startCli(runArgs(contract, `sqlite:${file}`, ['--workers', '2', '--batch-size', '10', '--metrics-out', metricsFile]), { detached: true });
@@ -209,6 +233,35 @@ describe('hostile documents mixed into a normal source', () => {
       expect(await storedMismatches(db, corpus)).toEqual([]);
     });
 
+    it('document text reaches the terminal with its controls escaped: run output and `status`', async () => {
+      const esc = corpus.cases.find((c) => c.name.includes('ESC'));
+      expect(esc, 'the ESC/BEL case is in the corpus').toBeDefined();
+      expect(out.stdout + out.stderr).not.toMatch(RAW_CONTROLS);
+      const contract = path.join(tmp, 'contract.json');
+      const st = await startCli(['status', '--contract', contract, '--target', `sqlite:${file}`, '--last', '1000']).done;
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout + st.stderr).not.toMatch(RAW_CONTROLS);
+      expect(st.stdout).toContain(`app ${esc!.appId} [parsing]`);
+      expect(st.stdout).toContain('mismatched end tag </CustData\\u001b[31m\\u0007>, expected </CustData>');
+      // the summary lists the first failures: where it shows this app, it shows it escaped
+      if (out.stdout.includes(`app ${esc!.appId} [parsing]`)) expect(out.stdout).toContain('</CustData\\u001b[31m\\u0007>');
+    });
+
+    it('`map` on files: controls shown escaped, a file that is not UTF-8 fails at parsing as a source row would', async () => {
+      const contract = path.join(tmp, 'contract.json');
+      const esc = corpus.cases.find((c) => c.name.includes('ESC'))!;
+      const bad = corpus.cases.find((c) => c.name.startsWith('invalid UTF-8 (0xFF)'))!;
+      const escFile = path.join(tmp, 'esc.xml');
+      const badFile = path.join(tmp, 'latin.xml');
+      writeFileSync(escFile, esc.xml);
+      writeFileSync(badFile, bad.sourceBytes!);
+      const m = await startCli(['map', '--contract', contract, escFile, badFile]).done;
+      expect(m.code, m.stderr).toBe(1);
+      expect(m.stdout + m.stderr).not.toMatch(RAW_CONTROLS);
+      expect(m.stdout).toContain('FAILED parsing: mismatched end tag </CustData\\u001b[31m\\u0007>');
+      expect(m.stdout).toMatch(/FAILED parsing: invalid UTF-8: byte 0xFF in attribute first_name of <contact> \(line \d+, column \d+\)/);
+    });
+
     it('no DTD or external entity is fetched or read: no connection, the marker appears nowhere', async () => {
       expect(connections, 'connections to the local HTTP listener').toBe(0);
       expect(await everything(db, model)).not.toContain(marker);
@@ -252,7 +305,7 @@ describe('hostile documents mixed into a normal source', () => {
       const contract = productContract(tmp, 'contract-pg.json', schema);
       model = await modelOfContract(contract);
       mapper = new DataMapper(compilePlan((await loadContractFile(contract)).contract));
-      corpus = buildCorpus(secretFile, port, 0, (nextId) => {
+      corpus = buildCorpus(secretFile, port, 0, false, (nextId) => {
         const appId = nextId();
         return [{
           name: 'value too long for the live column (varchar(20), contract 50)', appId,

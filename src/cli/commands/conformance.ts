@@ -4,7 +4,7 @@
  * Exit 0 when every difference is explained, 1 otherwise.
  */
 import type { Command } from 'commander';
-import { runConformance } from '../../conformance/conformance.js';
+import { DOCUMENT_DECISIONS, runConformance } from '../../conformance/conformance.js';
 import { DECISION_SUMMARY } from '../../mapping/legacy.js';
 import { loadPlan } from '../load-plan.js';
 
@@ -33,7 +33,7 @@ export function registerConformance(program: Command): void {
           process.stdout.write(`${d.sample}  ${where}: expected ${short(d.expected)}, got ${short(d.actual)}  ${d.decisions.length ? d.decisions.join('+') : 'UNEXPLAINED'}\n`);
         }
         process.stdout.write(`\n${report.samples} samples, ${report.matched} identical, ${report.differences.length} differences, ${report.unexplained} unexplained\n`);
-        for (const [id, n] of Object.entries(report.byDecision).sort()) process.stdout.write(`  ${id.padEnd(4)} ${String(n).padStart(5)}  ${DECISION_SUMMARY[id] ?? ''}\n`);
+        for (const [id, n] of Object.entries(report.byDecision).sort()) process.stdout.write(`  ${id.padEnd(4)} ${String(n).padStart(5)}  ${DECISION_SUMMARY[id] ?? (DOCUMENT_DECISIONS as Record<string, string>)[id] ?? ''}\n`);
         for (const f of report.missingExpected) process.stdout.write(`  no expected output for ${f}\n`);
       }
       if (report.unexplained > 0) process.exitCode = 1;

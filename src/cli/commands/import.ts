@@ -11,6 +11,7 @@ import { AppFailure } from '../../mapping/app-failure.js';
 import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 import { expandXmlInputs } from '../xml-inputs.js';
+import { terminalSafe } from '../../observability/terminal-text.js';
 
 /** Registers the command. */
 export function registerImport(program: Command): void {
@@ -42,7 +43,7 @@ export function registerImport(program: Command): void {
             appId = mapper.map(xml).appId;
           } catch (err) {
             if (err instanceof AppFailure && err.appId !== null) appId = err.appId;
-            else { bad++; process.stderr.write(`${file}: skipped: ${err instanceof AppFailure ? `${err.stage}: ${err.message}` : (err as Error).message}\n`); continue; }
+            else { bad++; process.stderr.write(`${terminalSafe(`${file}: skipped: ${err instanceof AppFailure ? `${err.stage}: ${err.message}` : (err as Error).message}`)}\n`); continue; }
           }
           const prev = seen.get(appId);
           if (prev) { bad++; process.stderr.write(`${file}: skipped: app id ${appId} already read from ${prev}\n`); continue; }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { mapToJson, type AppJson } from '../../conformance/app-json.js';
 import { DataMapper } from '../../mapping/data-mapper.js';
 import { CliError } from '../cli-error.js';
+import { terminalSafe } from '../../observability/terminal-text.js';
 import { loadPlan } from '../load-plan.js';
 import { expandXmlInputs } from '../xml-inputs.js';
 
@@ -48,17 +49,17 @@ export function registerMap(program: Command): void {
       const mapper = new DataMapper(plan);
       let failed = 0;
       for (const file of await expandXmlInputs(inputs)) {
-        let xml: string;
+        let xml: Buffer; // bytes, as workers read them: a file that is not UTF-8 fails like a source row would
         try {
-          xml = await readFile(file, 'utf8');
+          xml = await readFile(file);
         } catch (err) {
           failed++;
-          process.stderr.write(`${file}: cannot read: ${(err as Error).message}\n`);
+          process.stderr.write(`${terminalSafe(`${file}: cannot read: ${(err as Error).message}`)}\n`);
           continue;
         }
         const app: AppJson = { file, ...mapToJson(mapper, xml) };
         if (app.error) failed++;
-        process.stdout.write(opts.format === 'ndjson' ? `${JSON.stringify(app)}\n` : `${renderTable(app)}\n\n`);
+        process.stdout.write(opts.format === 'ndjson' ? `${JSON.stringify(app)}\n` : `${terminalSafe(renderTable(app), true)}\n\n`);
       }
       if (failed > 0) process.exitCode = 1;
     });

@@ -21,7 +21,11 @@ export function registerSchema(program: Command): void {
     .option('--apply', 'create the schema and every missing table (never alters existing ones)')
     .option('--no-source', 'leave out the source table')
     .action(async (opts: { contract?: string; dialect?: string; target?: string; apply?: boolean; source: boolean }) => {
-      const { plan } = await loadPlan(contractFile(opts.contract));
+      // the identifier rules of the dialect the DDL is for (unknown yet: every dialect's)
+      const forDialect = (() => {
+        try { return (opts.dialect ?? parseTargetUrl(opts.apply ? targetUrl(opts.target) : opts.target ?? '').dialect) as DialectName; } catch { return undefined; }
+      })();
+      const { plan } = await loadPlan(contractFile(opts.contract), forDialect && DIALECTS.includes(forDialect) ? [forDialect] : undefined);
       const contract = plan.contract;
       if (opts.apply) {
         const url = targetUrl(opts.target);

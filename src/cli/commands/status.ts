@@ -1,5 +1,6 @@
 /** `xmlmigrate status` and `xmlmigrate retry-failed`: processing_log summary, and clearing failed rows. */
 import type { Command } from 'commander';
+import { terminalSafe } from '../../observability/terminal-text.js';
 import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 
@@ -22,8 +23,8 @@ export function registerStatus(program: Command): void {
         const by = Object.entries(sum.byStatus);
         process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending} pending in ${s.model.source.name}\n`);
         const stages = Object.entries(sum.byStage);
-        if (stages.length) process.stdout.write(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-        for (const f of sum.lastFailures) process.stdout.write(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}\n`);
+        if (stages.length) process.stdout.write(terminalSafe(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`, true));
+        for (const f of sum.lastFailures) process.stdout.write(`${terminalSafe(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}`)}\n`);
       } finally {
         await s.close();
       }

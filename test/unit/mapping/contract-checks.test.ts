@@ -308,3 +308,91 @@ describe('unknown-field', () => {
     expect(r.errors).toEqual([]);
   });
 });
+
+describe('identifiers per dialect (identifier-clash, identifier-too-long)', () => {
+  const ident = <T extends { rule: string }>(ps: readonly T[]): T[] => ps.filter((x) => x.rule.startsWith('identifier-'));
+  const inDialects = (edit: (c: Json) => void, dialects: ('mssql' | 'postgres' | 'sqlite')[]) => {
+    const c = minimal();
+    edit(c);
+    const r = checkContract(c, undefined, { dialects });
+    return { errors: ident(brief(r.errors)), warnings: ident(brief(r.warnings)) };
+  };
+  const scoresTwice = (c: Json) => {
+    c.mappings.push({ ...c.mappings[8], target_table: 'SCORES', target_column: 'city' });
+    c.table_insertion_order.splice(4, 0, 'SCORES');
+  };
+
+  test('identifier-clash: SCORES beside scores breaks SQL Server and SQLite, not PostgreSQL', () => {
+    const r = check(scoresTwice);
+    expect(ident(r.errors)).toEqual([
+      p('identifier-clash', 'table_insertion_order[4]', 'table "SCORES" and "scores" (table_insertion_order[3]) differ only in case: SQL Server and SQLite take them for the same table (rename one)'),
+    ]);
+    expect(r.contract).toBeNull();
+    // a run on PostgreSQL (quoted names keep their case): a warning; on SQLite or SQL Server: an error
+    const pg = inDialects(scoresTwice, ['postgres']);
+    expect(pg.errors).toEqual([]);
+    expect(pg.warnings.map((w) => w.message)).toEqual([
+      'table_insertion_order[4]: table "SCORES" and "scores" (table_insertion_order[3]) differ only in case: SQL Server and SQLite take them for the same table (rename one) (not a problem on PostgreSQL, this run\'s target)',
+    ]);
+    expect(inDialects(scoresTwice, ['sqlite']).errors.map((e) => e.rule)).toEqual(['identifier-clash']);
+    expect(inDialects(scoresTwice, ['mssql']).errors.map((e) => e.rule)).toEqual(['identifier-clash']);
+  });
+
+  test('identifier-clash: tables named PROCESSING_LOG / APP_XML beside the product\'s processing_log and source table', () => {
+    const r = check((c) => {
+      c.mappings.push({ ...c.mappings[8], target_table: 'PROCESSING_LOG', target_column: 'city' });
+      c.mappings.push({ ...c.mappings[8], target_table: 'App_Xml', target_column: 'city' });
+      c.table_insertion_order.splice(4, 0, 'PROCESSING_LOG', 'App_Xml');
+    });
+    expect(ident(r.errors)).toEqual([
+      p('identifier-clash', 'table_insertion_order[4]', 'table "PROCESSING_LOG" and "processing_log" (the product\'s processing_log table) differ only in case: SQL Server and SQLite take them for the same table (rename one)'),
+      p('identifier-clash', 'table_insertion_order[5]', 'table "App_Xml" and "app_xml" (source_table) differ only in case: SQL Server and SQLite take them for the same table (rename one)'),
+    ]);
+  });
+
+  test('identifier-clash: mapped rows into the product\'s own table with its exact name, on every dialect', () => {
+    const edit = (c: Json) => { c.mappings.push({ ...c.mappings[8], target_table: 'app_xml', target_column: 'city' }); c.table_insertion_order.splice(4, 0, 'app_xml'); };
+    expect(ident(check(edit).errors)).toEqual([
+      p('identifier-clash', 'mappings[10].target_table', '"app_xml" is the product\'s own source table (source_table); mapped rows cannot go there'),
+    ]);
+    expect(inDialects(edit, ['postgres']).errors.map((e) => e.rule)).toEqual(['identifier-clash']);
+  });
+
+  test('identifier-clash: a column differing only in case from the app_id key the product adds', () => {
+    const r = check((c) => { c.mappings.push({ ...c.mappings[8], target_column: 'APP_ID' }); });
+    expect(ident(r.errors)).toEqual([
+      p('identifier-clash', 'mappings[10].target_column', 'column "APP_ID" and "app_id" (the key column app_id the product adds) differ only in case: SQL Server and SQLite take them for the same column (rename one)'),
+    ]);
+  });
+
+  test('columns differing only in case are duplicate-column errors on every dialect', () => {
+    const edit = (c: Json) => { c.mappings.push({ ...c.mappings[8], target_column: 'CITY' }); };
+    expect(check(edit).errors.map((e) => e.rule)).toContain('duplicate-column');
+    expect(checkContract((() => { const c = minimal(); edit(c); return c; })(), undefined, { dialects: ['postgres'] }).errors.map((e) => e.rule)).toContain('duplicate-column');
+  });
+
+  test('identifier-too-long: two 70-byte column names that PostgreSQL would truncate to one; not a problem elsewhere', () => {
+    const long = (tail: string) => `${'amount_reported_by_the_bureau_for_this_tradeline_'}${tail}`.padEnd(70, 'x');
+    const edit = (c: Json) => {
+      c.mappings.push({ ...c.mappings[8], target_column: long('first') });
+      c.mappings.push({ ...c.mappings[8], target_column: long('second') });
+    };
+    const r = check(edit);
+    expect(ident(r.errors)).toEqual([
+      p('identifier-too-long', 'mappings[10].target_column', `"${long('first')}" is too long for PostgreSQL: 70 bytes; PostgreSQL keeps only the first 63 (two names sharing those first bytes would become one)`),
+      p('identifier-too-long', 'mappings[11].target_column', `"${long('second')}" is too long for PostgreSQL: 70 bytes; PostgreSQL keeps only the first 63 (two names sharing those first bytes would become one)`),
+    ]);
+    expect(inDialects(edit, ['postgres']).errors).toHaveLength(2);
+    expect(inDialects(edit, ['sqlite']).errors).toEqual([]);
+    expect(inDialects(edit, ['sqlite']).warnings).toHaveLength(2);
+    // 63 bytes is fine
+    expect(ident(check((c) => { c.mappings.push({ ...c.mappings[8], target_column: 'c'.repeat(63) }); }).errors)).toEqual([]);
+  });
+
+  test('identifier-too-long: the schema and table names too', () => {
+    const r = check((c) => { c.target_schema = 's'.repeat(64); });
+    expect(ident(r.errors)).toEqual([
+      p('identifier-too-long', 'target_schema', `"${'s'.repeat(64)}" is too long for PostgreSQL: 64 bytes; PostgreSQL keeps only the first 63 (two names sharing those first bytes would become one)`),
+    ]);
+  });
+});

@@ -2,7 +2,6 @@
  * readXmlDocument: clean-up (BOM, control characters), structural checks, DTD rejection, entity
  * decoding (exactly once, decision B14).
  */
-import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { cleanRange } from '../../../src/xml/clean-text.js';
 import { ScanSpecBuilder } from '../../../src/xml/scan-spec.js';
@@ -73,17 +72,12 @@ describe('entities are decoded exactly once (B14)', () => {
     expect(attr(`<R><a v="${raw}"/></R>`)).toBe(want);
   });
 
-  it('HTML and currency names, numeric references and unknown names read as fast-xml-parser\'s own htmlEntities decoding reads them', () => {
-    // the document reader reuses one decoder; fast-xml-parser with `htmlEntities: true` builds its own per document
-    const own = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, processEntities: true, htmlEntities: true, parseAttributeValue: false, parseTagValue: false, trimValues: false });
-    const raws = ['&nbsp;&copy;&reg;&euro;&pound;&yen;&cent;', '&eacute;&Auml;&szlig;&hellip;&mdash;', '&#x1F600;&#169;&#0;&#xD800;', '&bogus; &amp &;', 'a&lt;b&gt;c'];
-    for (const raw of raws) {
-      const xml = `<R><a v="${raw}">${raw}</a></R>`;
-      const theirs = (own.parse(xml) as [{ R: [{ a: [{ '#text': string }]; ':@': { v: string } }] }])[0].R[0];
-      const keep = new ScanSpecBuilder('R');
-      keep.keep('/R/a', true);
-      const node = readXmlDocument(xml, keep.build()).all[1];
-      expect({ attr: node?.attrs['v'], text: node?.text ?? null }, raw).toEqual({ attr: theirs[':@'].v, text: theirs.a[0]?.['#text'] ?? null });
-    }
+  it('only the five predefined entities and allowed character references are decoded; HTML names are undeclared', () => {
+    const keep = new ScanSpecBuilder('R');
+    keep.keep('/R/a', true);
+    const node = readXmlDocument('<R><a v="&#x1F600;&#169;&#xD7FF;&#xE000;&#xFFFD;&#x10FFFF;&#9;">&#65;&#x42;&amp;</a></R>', keep.build()).all[1];
+    expect(node?.attrs['v']).toBe('\u{1F600}\u00A9\uD7FF\uE000\uFFFD\u{10FFFF}\t');
+    expect(node?.text).toBe('AB&');
+    for (const raw of ['&nbsp;', '&copy;', '&euro;', '&AMP;']) expect(err(`<R><a v="${raw}"/></R>`).message).toMatch(/^undeclared entity/);
   });
 });
