@@ -108,9 +108,12 @@ export class ProductionProcessor {
       return abortStart(err);
     }
     try {
+      // the source's app ids decide whether every app_id column is wide enough (and name ids <= 0)
+      const sourceIds = await source.sourceIdStats().catch(() => undefined);
+      const ids = sourceIds ? { sourceIds } : {};
       const problems = [
-        ...(await target.preflight({ target: true, source: source === target })),
-        ...(source !== target ? await source.preflight({ target: false, source: true }) : []),
+        ...(await target.preflight({ target: true, source: source === target, ...ids })),
+        ...(source !== target ? await source.preflight({ target: false, source: true, ...ids }) : []),
       ];
       for (const p of problems.filter((x) => x.severity === 'warning')) this.deps.log.warn({ table: p.table, column: p.column }, p.message);
       const errors = problems.filter((p) => p.severity === 'error');
