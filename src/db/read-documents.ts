@@ -24,11 +24,15 @@ export interface DocumentItem {
  * ahead may still hold), until each failing app_id is alone: that item carries `readError` (the
  * server's message with its code) and a null document; every other document is returned. Any other
  * error (transient, or about the database) is thrown as it is.
+ *
+ * `bytes: false` reads strings even where bytes are offered: a caller retrying a failed read uses
+ * it, because each byte read takes one of the session's two reused memory areas, and an extra call
+ * would overwrite a chunk that a reader going one chunk ahead has not used yet.
  */
-export async function readDocuments(source: TargetSession, ids: readonly number[], copy = false): Promise<DocumentItem[]> {
+export async function readDocuments(source: TargetSession, ids: readonly number[], copy = false, bytes = true): Promise<DocumentItem[]> {
   const byId = new Map<number, string | Uint8Array | null>();
   try {
-    if (source.readSourceBytesByIds) {
+    if (bytes && source.readSourceBytesByIds) {
       for (const r of await source.readSourceBytesByIds(ids)) byId.set(r.appId, copy && r.bytes !== null ? Buffer.from(r.bytes) : r.bytes);
     } else {
       for (const r of await source.readSourceByIds(ids)) byId.set(r.appId, r.xml);

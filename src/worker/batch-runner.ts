@@ -256,6 +256,22 @@ export class BatchRunner {
   }
 }
 
+/**
+ * Runs an idempotent database call (a read) with the batch runner's retry policy: transient errors
+ * (a session the server ended, a cancelled statement, a lost connection) are retried with the same
+ * capped, jittered backoff as writes; anything else, or the last attempt's error, is thrown.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, retry: RetryPolicy, sleep: Sleep = realSleep): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof DbError) || err.kind === 'permanent' || attempt >= retry.maxAttempts) throw err;
+      await sleep(Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** True for a document of whitespace only (a string, or UTF-8 bytes). */
 function isBlank(xml: string | Uint8Array): boolean {
   if (typeof xml === 'string') return xml.trim() === '';
