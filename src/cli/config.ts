@@ -88,8 +88,8 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`--shard: expected k/n with 0 ≤ k < n, e.g. 0/4 (got ${JSON.stringify(String(sh))})`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  const appIdStart = opt('appIdStart', 1, 2147483647);
-  const appIdEnd = opt('appIdEnd', 1, 2147483647);
+  const appIdStart = opt('appIdStart', 1, Number.MAX_SAFE_INTEGER);
+  const appIdEnd = opt('appIdEnd', 1, Number.MAX_SAFE_INTEGER);
   if (appIdStart !== null && appIdEnd !== null && appIdStart > appIdEnd) throw new CliError(`--app-id-start (${appIdStart}) must not exceed --app-id-end (${appIdEnd})`);
   const logLevel = String(get('logLevel') ?? DEFAULTS.logLevel);
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new CliError(`--log-level: expected one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel)})`);

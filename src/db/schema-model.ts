@@ -189,7 +189,8 @@ function tableFromDraft(draft: TableDraft, schema: string, isContact: boolean, h
     };
   }
 
-  const keys = isContact ? [appIdCol(), intCol('con_id')] : [appIdCol()];
+  // con_id is 64-bit too: contact ids are commonly derived from the app id (app id × 10 + n)
+  const keys = isContact ? [appIdCol(), { name: 'con_id', type: { kind: 'bigint' }, nullable: false } as ColumnModel] : [appIdCol()];
   const columns = [...keys, ...mapped(false, new Set(keys.map((k) => k.name)))];
   let primaryKey: string[] = ['app_id'];
   let duplicatePolicy: DuplicatePolicy = 'error';

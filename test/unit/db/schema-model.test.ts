@@ -43,7 +43,7 @@ describe('buildSchemaModel (db-small contract)', () => {
 
   it('gives contact tables con_id and the (app_id, con_id, type) key; keeps the first duplicate', () => {
     const base = table(model, 'app_contact_base');
-    expect(cols(base)).toEqual(['app_id:bigint!', 'con_id:int!', 'first_name:string(50)!', 'birth_date:date']);
+    expect(cols(base)).toEqual(['app_id:bigint!', 'con_id:bigint!', 'first_name:string(50)!', 'birth_date:date']);
     expect(base.primaryKey).toEqual(['app_id', 'con_id']);
     const addr = table(model, 'app_contact_address');
     expect(addr.role).toBe('contact');

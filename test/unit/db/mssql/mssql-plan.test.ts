@@ -81,7 +81,7 @@ describe('planMssqlTable', () => {
     const plan = planMssqlTable(pt, live);
     expect(stageName('app_contact_base')).toBe('#xm_stage_app_contact_base');
     expect(plan.steps.map((s) => (s.kind === 'sql' ? s.statement.text : `bulk ${s.load.path}`))).toEqual([
-      "IF OBJECT_ID(N'tempdb..#xm_stage_app_contact_base') IS NOT NULL DROP TABLE #xm_stage_app_contact_base; CREATE TABLE #xm_stage_app_contact_base ([app_id] bigint NULL, [con_id] int NULL, [first_name] nvarchar(50) NULL)",
+      "IF OBJECT_ID(N'tempdb..#xm_stage_app_contact_base') IS NOT NULL DROP TABLE #xm_stage_app_contact_base; CREATE TABLE #xm_stage_app_contact_base ([app_id] bigint NULL, [con_id] bigint NULL, [first_name] nvarchar(50) NULL)",
       'bulk #xm_stage_app_contact_base',
       'SET IDENTITY_INSERT [xm_small].[app_contact_base] ON; INSERT INTO [xm_small].[app_contact_base] ([app_id], [con_id], [first_name]) SELECT [app_id], [con_id], [first_name] FROM #xm_stage_app_contact_base; SET IDENTITY_INSERT [xm_small].[app_contact_base] OFF; DROP TABLE #xm_stage_app_contact_base',
     ]);
