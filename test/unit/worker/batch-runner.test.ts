@@ -176,4 +176,12 @@ describe('BatchRunner', () => {
     expect(r.failed).toEqual([{ appId: 2, stage: 'read', reason: 'the database could not return this document: invalid byte sequence for encoding "UTF8": 0xff (code 22021)' }]);
     expect(f.logged.get(2)).toBe('failed');
   });
+
+  it('a document app id beyond 2^53 - 1 fails validation saying it is too large, not "not a positive integer"', async () => {
+    const f = fakeSession(() => null);
+    const r = await runner(f.session).run(1, [{ appId: 7, xml: doc({ name: 'x' }, '', '', '90071992547409930') }, { appId: 3000000000, xml: doc({ name: 'y' }, '', '', '3000000000') }]);
+    expect(r.failed).toHaveLength(1);
+    expect(r.failed[0]?.reason).toMatch(/^app id 90071992547409930 at \S+ is too large for column app_id \(max 9007199254740991, the largest integer handled exactly\)$/);
+    expect(r.ok).toBe(1);
+  });
 });
