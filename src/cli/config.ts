@@ -169,8 +169,8 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliError(`${sh.label}: expected k/n with 0 ≤ k < n, e.g. 0/4 (got ${shown(sh)})`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  const appIdStart = opt('appIdStart', 1, 2147483647);
-  const appIdEnd = opt('appIdEnd', 1, 2147483647);
+  const appIdStart = opt('appIdStart', 1, Number.MAX_SAFE_INTEGER);
+  const appIdEnd = opt('appIdEnd', 1, Number.MAX_SAFE_INTEGER);
   if (appIdStart !== null && appIdEnd !== null && appIdStart > appIdEnd) throw new CliError(`${get('appIdStart')!.label} (${appIdStart}) must not exceed ${get('appIdEnd')!.label} (${appIdEnd})`);
   const logLevelSetting = get('logLevel');
   const logLevel = logLevelSetting === null ? DEFAULTS.logLevel : text(logLevelSetting, `one of ${LOG_LEVELS.join(', ')}`);

@@ -15,6 +15,16 @@ export type DialectName = 'mssql' | 'postgres' | 'sqlite';
  */
 export type ErrorKind = 'transient' | 'permanent' | 'commit-unknown';
 
+/**
+ * What an error is about. `data`: the rows being written or read (a value out of range, a constraint,
+ * an undecodable byte): splitting the work isolates the app it belongs to, which is logged `failed`.
+ * `database`: the database or the run's role, not any document (privileges, read-only, disk full,
+ * missing table, cancelled statement, too many connections): never recorded against an app — a
+ * transient one is retried, a permanent one stops the run. `unknown`: not classified; treated like
+ * `data`, with the "every app fails the same way" safety net of the batch runner.
+ */
+export type ErrorScope = 'data' | 'database' | 'unknown';
+
 /** Where in a unit of work an error happened; `commit` matters for `commit-unknown`. */
 export type ErrorPhase = 'connect' | 'begin' | 'write' | 'commit' | 'rollback' | 'query';
 
@@ -24,6 +34,8 @@ export interface DbErrorFields {
   readonly code: string | number | null;
   readonly dialect: DialectName;
   readonly kind: ErrorKind;
+  /** What the error is about (default: `database` for transient errors, `unknown` otherwise). */
+  readonly scope?: ErrorScope;
   /** SQL Server error number (e.g. 2627, 1205). */
   readonly number?: number;
   /** SQL Server state. */
@@ -48,6 +60,7 @@ export class DbError extends Error {
   readonly code: string | number | null;
   readonly dialect: DialectName;
   readonly kind: ErrorKind;
+  readonly scope: ErrorScope;
   readonly number: number | undefined;
   readonly state: number | undefined;
   readonly class: number | undefined;
@@ -62,6 +75,7 @@ export class DbError extends Error {
     this.code = fields.code;
     this.dialect = fields.dialect;
     this.kind = fields.kind;
+    this.scope = fields.scope ?? (fields.kind === 'permanent' ? 'unknown' : 'database');
     this.number = fields.number;
     this.state = fields.state;
     this.class = fields.class;
@@ -74,7 +88,7 @@ export class DbError extends Error {
 
   /** Plain-object form (no `cause`, no stack): name, message, code, kind and driver fields. */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, message: this.message, code: this.code, dialect: this.dialect, kind: this.kind };
+    const out: Record<string, unknown> = { name: this.name, message: this.message, code: this.code, dialect: this.dialect, kind: this.kind, scope: this.scope };
     for (const k of ['number', 'state', 'class', 'lineNumber', 'table', 'column', 'appId', 'phase'] as const) {
       if (this[k] !== undefined) out[k] = this[k];
     }

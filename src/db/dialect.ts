@@ -111,7 +111,8 @@ export interface PreflightProblem {
   readonly severity: 'error' | 'warning';
   readonly code:
     | 'missing-table' | 'missing-column' | 'incompatible-type' | 'narrower-type' | 'precision-loss'
-    | 'missing-unique' | 'unmapped-not-null' | 'not-null-mismatch';
+    | 'missing-unique' | 'unmapped-not-null' | 'not-null-mismatch'
+    | 'missing-privilege' | 'app-id-range' | 'app-id-not-positive';
   readonly table: string;
   readonly column?: string;
   readonly message: string;
@@ -123,6 +124,21 @@ export interface PreflightOptions {
   readonly target?: boolean;
   /** The source table (app_id + XML column). Default true. */
   readonly source?: boolean;
+  /**
+   * The source's app_id range ({@link TargetSession.sourceIdStats}): every live app_id column must
+   * hold the largest one, and app ids beyond 2^53 − 1 or of zero and below are reported.
+   */
+  readonly sourceIds?: SourceIdStats;
+}
+
+/** The app_ids of the source table, for the preflight and `status`. */
+export interface SourceIdStats {
+  /** Smallest and largest app_id (exact, as bigint); null for an empty source. */
+  readonly min: bigint | null;
+  readonly max: bigint | null;
+  /** Rows with app_id <= 0, and up to five of those ids (smallest first). */
+  readonly notPositive: number;
+  readonly notPositiveExamples: readonly bigint[];
 }
 
 /** Counts for `xmlmigrate status`. */
@@ -168,6 +184,8 @@ export interface TargetSession {
   readSourceBytesByIds?(appIds: readonly number[]): Promise<RawSourceRecord[]>;
   /** Number of source rows matching `q`. */
   countPending(q: SourceFilter): Promise<number>;
+  /** The source's app_id range and its rows with app_id <= 0 (for the preflight and `status`). */
+  sourceIdStats(): Promise<SourceIdStats>;
   /** ONE transaction: each table's rows in order, then the processing_log rows, then COMMIT; rolled back on any error. */
   writeBatch(batch: WriteBatch): Promise<WriteResult>;
   /** Which of these app_ids have a processing_log row, with its status (used when a commit outcome is unknown). */

@@ -9,7 +9,7 @@
  * precision that the contract cannot carry anyway (shorter varchar, narrower integer or decimal
  * range, datetime with fewer than 6 fraction digits).
  */
-import type { PreflightOptions, PreflightProblem } from './dialect.js';
+import type { PreflightOptions, PreflightProblem, SourceIdStats } from './dialect.js';
 import { describeType, type ColumnModel, type ColumnType, type IntegerKind, type SchemaModel, type TableModel } from './schema-types.js';
 
 /** A live column type, normalised across dialects. */
@@ -38,7 +38,22 @@ export interface LiveTable {
   readonly columns: ReadonlyMap<string, LiveColumn>;
   /** Columns covered on their own by a PRIMARY KEY, UNIQUE constraint or unique index. */
   readonly uniqueColumns: ReadonlySet<string>;
+  /**
+   * What the session's user may do with the table (`SELECT`, `INSERT`), when the dialect can tell;
+   * undefined = not checked.
+   */
+  readonly privileges?: ReadonlySet<Privilege>;
+  /** False when the user lacks USAGE on the table's schema (PostgreSQL); undefined = not checked. */
+  readonly schemaUsage?: boolean;
 }
+
+/** A table privilege the preflight checks. */
+export type Privilege = 'SELECT' | 'INSERT';
+
+/** Largest app id JavaScript handles exactly (2^53 − 1): larger ones are refused, never rounded. */
+export const MAX_APP_ID = BigInt(Number.MAX_SAFE_INTEGER);
+
+const INT_MAX: Readonly<Record<IntegerKind, bigint>> = { tinyint: 255n, smallint: 32767n, int: 2147483647n, bigint: 9223372036854775807n };
 
 type Finding = Pick<PreflightProblem, 'severity' | 'code'> & { readonly detail: string };
 
@@ -94,16 +109,52 @@ function problem(table: TableModel, column: string | undefined, f: Finding): Pre
   return { severity: f.severity, code: f.code, table: table.name, ...(column === undefined ? {} : { column }), message: `${where}: ${f.detail}` };
 }
 
-function checkTable(table: TableModel, live: LiveTable | undefined, out: PreflightProblem[], columnsToCheck: readonly ColumnModel[]): void {
+/** What a run needs on each kind of table: it writes data tables and processing_log, reads processing_log and the source. */
+const NEEDS: Readonly<Record<TableModel['role'], readonly Privilege[]>> = {
+  app: ['INSERT'], contact: ['INSERT'], 'row-creator': ['INSERT'], log: ['INSERT', 'SELECT'], source: ['SELECT'],
+};
+
+function checkPrivileges(table: TableModel, live: LiveTable, out: PreflightProblem[]): void {
+  if (!live.privileges) return;
+  const granted = live.privileges;
+  const missing = [...(live.schemaUsage === false ? [`USAGE on schema ${table.schema}`] : []), ...NEEDS[table.role].filter((p) => !granted.has(p))];
+  if (missing.length === 0) return;
+  const why = table.role === 'source' ? 'the run reads this table' : table.role === 'log' ? 'the run reads and writes this table' : 'the run writes this table';
+  out.push(problem(table, undefined, { severity: 'error', code: 'missing-privilege', detail: `the connecting user lacks ${missing.join(', ')} (${why})` }));
+}
+
+/**
+ * The app_id column of a live table against the source's app ids: an integer column too narrow for the
+ * largest one is an error naming both; a narrower column that holds them all is fine (no warning).
+ */
+function checkAppId(table: TableModel, lc: LiveColumn, ids: SourceIdStats, out: PreflightProblem[]): void {
+  if (lc.type.family !== 'integer' || lc.type.kind === null || ids.max === null) return;
+  const max = INT_MAX[lc.type.kind];
+  const lo = -max - 1n;
+  const worst = ids.max > max ? ids.max : ids.min !== null && ids.min < lo ? ids.min : null;
+  if (worst === null) return;
+  out.push(problem(table, 'app_id', {
+    severity: 'error', code: 'app-id-range',
+    detail: `${lc.declared} cannot hold the source's app_id ${worst} (its range ends at ${worst > 0n ? max : lo}): widen the column to bigint`,
+  }));
+}
+
+function checkTable(table: TableModel, live: LiveTable | undefined, out: PreflightProblem[], columnsToCheck: readonly ColumnModel[], ids?: SourceIdStats): void {
   if (!live) {
     out.push(problem(table, undefined, { severity: 'error', code: 'missing-table', detail: 'table does not exist (run `xmlmigrate schema --apply`)' }));
     return;
   }
+  checkPrivileges(table, live, out);
   const wanted = new Set(columnsToCheck.map((c) => c.name));
   for (const col of columnsToCheck) {
     const lc = live.columns.get(col.name);
     if (!lc) {
       out.push(problem(table, col.name, { severity: 'error', code: 'missing-column', detail: `column does not exist (${describeType(col.type)} expected)` }));
+      continue;
+    }
+    if (col.name === 'app_id' && ids && lc.type.family === 'integer') {
+      // judged against the app ids actually in the source, not the model's bigint
+      checkAppId(table, lc, ids, out);
       continue;
     }
     const f = compareType(col.type, lc.type, lc.declared);
@@ -126,11 +177,12 @@ function checkTable(table: TableModel, live: LiveTable | undefined, out: Preflig
  */
 export function comparePreflight(model: SchemaModel, live: ReadonlyMap<string, LiveTable>, opts: PreflightOptions = {}): PreflightProblem[] {
   const out: PreflightProblem[] = [];
+  const ids = opts.sourceIds;
   if (opts.target ?? true) {
-    for (const table of model.tables) checkTable(table, live.get(table.name), out, table.columns);
+    for (const table of model.tables) checkTable(table, live.get(table.name), out, table.columns, ids);
     const log = model.processingLog;
     const liveLog = live.get(log.name);
-    checkTable(log, liveLog, out, log.columns);
+    checkTable(log, liveLog, out, log.columns, ids);
     if (liveLog && liveLog.columns.has('app_id') && !liveLog.uniqueColumns.has('app_id')) {
       out.push(problem(log, 'app_id', { severity: 'error', code: 'missing-unique', detail: 'needs a UNIQUE constraint or primary key on app_id alone (the exactly-once guarantee)' }));
     }
@@ -139,9 +191,31 @@ export function comparePreflight(model: SchemaModel, live: ReadonlyMap<string, L
     const src = model.source;
     // Only the two columns the product reads; other source columns are none of its business.
     const before = out.length;
-    checkTable(src, live.get(src.name), out, src.columns);
+    checkTable(src, live.get(src.name), out, src.columns, ids);
     const mine = out.splice(before).filter((p) => p.code !== 'unmapped-not-null');
     out.push(...mine);
+    if (ids) checkSourceIds(src, ids, out);
   }
   return out;
+}
+
+/** App ids beyond what JavaScript holds exactly are refused; app ids of zero and below are named. */
+function checkSourceIds(src: TableModel, ids: SourceIdStats, out: PreflightProblem[]): void {
+  const beyond = ids.max !== null && ids.max > MAX_APP_ID ? ids.max : ids.min !== null && ids.min < -MAX_APP_ID ? ids.min : null;
+  if (beyond !== null) {
+    out.push(problem(src, 'app_id', {
+      severity: 'error', code: 'app-id-range',
+      detail: `app_id ${beyond} is beyond ±${MAX_APP_ID} (2^53 − 1), the largest app id xmlmigrate handles exactly; such ids are refused rather than rounded`,
+    }));
+  }
+  if (ids.notPositive > 0) out.push(notPositiveProblem(src, ids));
+}
+
+/** The warning (preflight) / note (`status`) about source rows with app_id <= 0. */
+export function notPositiveProblem(src: Pick<TableModel, 'schema' | 'name'>, ids: SourceIdStats): PreflightProblem {
+  const n = ids.notPositive;
+  return {
+    severity: 'warning', code: 'app-id-not-positive', table: src.name, column: 'app_id',
+    message: `${src.schema}.${src.name}.app_id: ${n} row${n === 1 ? ' has' : 's have'} an app_id of zero or below (e.g. ${ids.notPositiveExamples.join(', ')}): a document's app id is a positive integer, so ${n === 1 ? 'it is' : 'they are'} logged failed (validation) — correct ${n === 1 ? 'it' : 'them'} in the source and run \`xmlmigrate retry-failed\``,
+  };
 }

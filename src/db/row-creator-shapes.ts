@@ -38,7 +38,7 @@ export interface RowCreatorShape {
   readonly duplicatePolicy: DuplicatePolicy;
 }
 
-const appId: ColumnModel = { name: 'app_id', type: { kind: 'int' }, nullable: false };
+const appId: ColumnModel = { name: 'app_id', type: { kind: 'bigint' }, nullable: false };
 const key = (name: string, length: number): ColumnModel => ({ name, type: { kind: 'string', length }, nullable: false });
 const smallKey = (name: string): ColumnModel => ({ name, type: { kind: 'smallint' }, nullable: false });
 const text = (name: string, length: number): ColumnModel => ({ name, type: { kind: 'string', length }, nullable: true });

@@ -40,6 +40,8 @@ export class SchemaModelError extends Error {
 }
 
 const intCol = (name: string, nullable = false): ColumnModel => ({ name, type: { kind: 'int' }, nullable });
+/** app_id columns are 64-bit everywhere (source, processing_log, every target key): app ids are not limited to 2^31. */
+const appIdCol = (): ColumnModel => ({ name: 'app_id', type: { kind: 'bigint' }, nullable: false });
 const strCol = (name: string, length: number | 'max', nullable = true): ColumnModel =>
   ({ name, type: { kind: 'string', length }, nullable });
 
@@ -144,7 +146,7 @@ export function buildSchemaModel(contract: MappingContract): SchemaModel {
     processingLog: processingLogTable(schema),
     source: {
       name: sourceTable, schema, role: 'source',
-      columns: [intCol('app_id'), strCol(sourceColumn, 'max', false)],
+      columns: [appIdCol(), strCol(sourceColumn, 'max', false)],
       primaryKey: ['app_id'], unique: [], foreignKey: null, duplicatePolicy: 'first',
     },
   };
@@ -187,7 +189,8 @@ function tableFromDraft(draft: TableDraft, schema: string, isContact: boolean, h
     };
   }
 
-  const keys = isContact ? [intCol('app_id'), intCol('con_id')] : [intCol('app_id')];
+  // con_id is 64-bit too: contact ids are commonly derived from the app id (app id × 10 + n)
+  const keys = isContact ? [appIdCol(), { name: 'con_id', type: { kind: 'bigint' }, nullable: false } as ColumnModel] : [appIdCol()];
   const columns = [...keys, ...mapped(false, new Set(keys.map((k) => k.name)))];
   let primaryKey: string[] = ['app_id'];
   let duplicatePolicy: DuplicatePolicy = 'error';
@@ -216,7 +219,7 @@ export function processingLogTable(schema: string): TableModel {
   return {
     name: PROCESSING_LOG, schema, role: 'log',
     columns: [
-      intCol('app_id'),
+      appIdCol(),
       { name: 'status', type: { kind: 'string', length: 20 }, nullable: false, allowed: ['success', 'failed'] },
       strCol('stage', 30),
       strCol('failure_reason', FAILURE_REASON_MAX),

@@ -3,7 +3,7 @@
  * spelling, TOP vs LIMIT). Values always travel as parameters, never inside the text. Pure.
  */
 import { DbError, type DialectName } from './db-error.js';
-import type { SourceFilter, SourcePageQuery } from './dialect.js';
+import type { SourceFilter, SourceIdStats, SourcePageQuery } from './dialect.js';
 import type { SchemaModel, TableModel } from './schema-types.js';
 
 /** How a dialect spells the bits of SQL that differ. */
@@ -80,6 +80,31 @@ export function countPendingSql(style: SqlStyle, model: SchemaModel, q: SourceFi
   const params: (string | number | null)[] = [];
   const where = sourceWhere(style, model, q, params);
   return { text: `SELECT COUNT(*) AS n FROM ${style.qualify(model.source)} s${where}`, params };
+}
+
+/**
+ * The source's app_id range (as text, so no driver rounds a 64-bit value) and its count of app_id <= 0;
+ * `examples`: up to five app_ids <= 0, smallest first.
+ */
+export function sourceIdStatsSql(style: SqlStyle, model: SchemaModel): { range: SqlStatement; examples: SqlStatement } {
+  const id = style.quote('app_id');
+  const src = style.qualify(model.source);
+  const asText = (e: string): string => `CAST(${e} AS VARCHAR(40))`;
+  return {
+    range: { text: `SELECT ${asText(`MIN(${id})`)} AS lo, ${asText(`MAX(${id})`)} AS hi, SUM(CASE WHEN ${id} <= 0 THEN 1 ELSE 0 END) AS nonpos FROM ${src}`, params: [] },
+    examples: style.limit === 'top'
+      ? { text: `SELECT TOP (5) ${asText(id)} AS id FROM ${src} WHERE ${id} <= 0 ORDER BY ${id}`, params: [] }
+      : { text: `SELECT ${asText(id)} AS id FROM ${src} WHERE ${id} <= 0 ORDER BY ${id} LIMIT 5`, params: [] },
+  };
+}
+
+/** {@link SourceIdStats} from the rows of {@link sourceIdStatsSql}. */
+export function sourceIdStatsOf(range: Record<string, unknown> | undefined, examples: readonly Record<string, unknown>[]): SourceIdStats {
+  const big = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(String(v).trim()));
+  return {
+    min: big(range?.['lo']), max: big(range?.['hi']), notPositive: Number(range?.['nonpos'] ?? 0),
+    notPositiveExamples: examples.map((r) => big(r['id'])).filter((v): v is bigint => v !== null),
+  };
 }
 
 /** `… WHERE app_id IN (…)` for one chunk of ids. */

@@ -9,6 +9,8 @@ export interface SerializedError {
   message: string;
   code?: string | number | null;
   kind?: string | null;
+  /** `data` / `database` / `unknown` for database errors (see ErrorScope in src/db/db-error.ts). */
+  scope?: string | null;
   number?: number | null;
   state?: number | null;
   class?: number | null;
@@ -51,6 +53,11 @@ export interface WorkerInit {
 export interface BatchItem {
   appId: number;
   xml: string | Uint8Array | null;
+  /**
+   * Set when this row could not be read (the database refused to return this one document, e.g. an
+   * invalid byte sequence): the server's reason. The app is logged `failed` at stage `read`.
+   */
+  readError?: string;
 }
 
 /** Parent → worker. */
@@ -111,7 +118,8 @@ export function serializeError(err: unknown): SerializedError {
     const e = err as Error & Record<string, unknown>;
     const num = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : null);
     const code = typeof e['code'] === 'string' || typeof e['code'] === 'number' ? (e['code'] as string | number) : null;
-    return { name: e.name, message: e.message, code, kind: typeof e['kind'] === 'string' ? (e['kind'] as string) : null, number: num('number'), state: num('state'), class: num('class') };
+    const str = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : null);
+    return { name: e.name, message: e.message, code, kind: str('kind'), scope: str('scope'), number: num('number'), state: num('state'), class: num('class') };
   }
   return { name: 'Error', message: String(err) };
 }

@@ -77,7 +77,10 @@ export class DataMapper {
     const node = doc.byPath.get(src.path)?.at(-1);
     const raw = node ? (attrOf(node, src.attr) ?? (src.attr === 'ID' ? attrOf(node, 'id') : undefined)) : undefined;
     const t = raw?.trim() ?? '';
-    const valid = /^\d{1,10}$/.test(t) && Number(t) > 0 && Number(t) <= 2147483647;
+    // app ids are 64-bit (bigint app_id columns); JavaScript holds them exactly up to 2^53 − 1
+    const digits = /^\d+$/.test(t);
+    const tooLarge = digits && BigInt(t) > BigInt(Number.MAX_SAFE_INTEGER);
+    const valid = digits && !tooLarge && Number(t) > 0;
     // the product-line check comes first, but carries the app id when there is one (for logs and import)
     if (!doc.byPath.has(plan.appPath)) {
       const appId = valid ? Number(t) : null;
@@ -88,6 +91,7 @@ export class DataMapper {
       throw new AppFailure('validation', `missing required application element ${plan.appPath}`, appId);
     }
     if (t === '') throw new AppFailure('validation', `missing app id: ${src.path}@${src.attr} is absent or blank`);
+    if (tooLarge) throw new AppFailure('validation', `app id ${t} at ${src.path}@${src.attr} is too large for column app_id (max ${Number.MAX_SAFE_INTEGER}, the largest integer handled exactly)`);
     if (!valid) throw new AppFailure('validation', `invalid app id ${JSON.stringify(t)} at ${src.path}@${src.attr}: must be a positive integer`);
     return Number(t);
   }

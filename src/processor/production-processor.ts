@@ -112,9 +112,12 @@ export class ProductionProcessor {
       return abortStart(err);
     }
     try {
+      // the source's app ids decide whether every app_id column is wide enough (and name ids <= 0)
+      const sourceIds = await source.sourceIdStats().catch(() => undefined);
+      const ids = sourceIds ? { sourceIds } : {};
       const problems = [
-        ...(await target.preflight({ target: true, source: source === target })),
-        ...(source !== target ? await source.preflight({ target: false, source: true }) : []),
+        ...(await target.preflight({ target: true, source: source === target, ...ids })),
+        ...(source !== target ? await source.preflight({ target: false, source: true, ...ids }) : []),
       ];
       for (const p of problems.filter((x) => x.severity === 'warning')) this.deps.log.warn({ table: p.table, column: p.column }, p.message);
       const errors = problems.filter((p) => p.severity === 'error');
@@ -188,7 +191,8 @@ export class ProductionProcessor {
     const inflight = new Set<Promise<void>>();
     let fatal: string | null = null;
     let remaining = total;
-    let last = cfg.appIdStart !== null ? cfg.appIdStart - 1 : 0;
+    // no lower cursor for the first page: app_ids of zero or below are read (and logged) like any other
+    let last: number | null = cfg.appIdStart !== null ? cfg.appIdStart - 1 : null;
     let batchId = 0;
     const maxInflight = cfg.workers + 2;
     // app_ids of batches that met a database outage: they run again once the circuit closes
@@ -196,6 +200,8 @@ export class ProductionProcessor {
     let outage: string | null = null;
     const onResult = (r: BatchResult) => {
       this.metrics.add(r);
+      // a batch that completed is progress: an outage that follows gets the whole --outage-wait again
+      if (!r.fatal) this.outageSince = null;
       for (const f of r.failed) this.deps.log.info({ batchId: r.batchId, workerId: r.workerId, appId: f.appId, stage: f.stage }, f.reason);
       this.deps.log.debug({ batchId: r.batchId, workerId: r.workerId, ok: r.ok, failed: r.failed.length, retries: r.retries, splits: r.splits }, 'batch done');
       if (r.fatal) {
@@ -249,7 +255,7 @@ export class ProductionProcessor {
           await Promise.race(inflight);
           continue;
         }
-        const q = { ...filter, afterAppId: last, limit: Math.min(cfg.batchSize, remaining) };
+        const q = { ...filter, ...(last === null ? {} : { afterAppId: last }), limit: Math.min(cfg.batchSize, remaining) };
         const t0 = performance.now();
         const page = await this.guard(source, async () => (await source.readSourceIds(q)).map((appId) => ({ appId })));
         this.metrics.phases.sourceRead += performance.now() - t0;
@@ -299,8 +305,12 @@ export class ProductionProcessor {
    */
   private async waitForDatabase(session: TargetSession, lastError: string): Promise<void> {
     const waitMs = this.cfg.outageWaitSeconds * 1000;
-    const deadline = Date.now() + waitMs;
-    this.deps.log.warn({ error: lastError, waitSeconds: this.cfg.outageWaitSeconds }, 'database unreachable: no new work; probing');
+    // the clock runs from the first failure until a batch completes again: when the parent's own
+    // session answers but the workers keep failing (their connections refused, say), each round of
+    // "reachable again" → batch fails again counts against the same --outage-wait
+    this.outageSince ??= Date.now();
+    const deadline = this.outageSince + waitMs;
+    this.deps.log.warn({ error: lastError, waitSeconds: this.cfg.outageWaitSeconds, leftSeconds: Math.max(0, Math.round((deadline - Date.now()) / 1000)) }, 'database unreachable: no new work; probing');
     const interval = Math.min(2000, Math.max(100, waitMs / 10));
     while (Date.now() < deadline && !this.stopSignal) {
       await new Promise((r) => setTimeout(r, interval));
@@ -313,6 +323,9 @@ export class ProductionProcessor {
     this.fatalMessage = `database unreachable for ${this.cfg.outageWaitSeconds} s (last error: ${lastError}); nothing was half-written — run the same command again to resume`;
     throw new OutageError(this.fatalMessage);
   }
+
+  /** When the current outage began (first failure since the last completed batch), or null. */
+  private outageSince: number | null = null;
 
   /** The parent's CPU usage when run() began (the summary reports the run's own share). */
   private cpuAtStart: NodeJS.CpuUsage | undefined;

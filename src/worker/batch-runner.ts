@@ -1,9 +1,13 @@
 /**
  * Runs one batch inside a worker: validate → parse → map every document, then one transaction with
  * every table (contract order) plus the processing_log rows. A failing transaction is retried when the
- * error is transient, and split in halves when it is permanent, until each bad app is isolated and
- * logged `failed` — so every good app lands and no app is half-written.
+ * error is transient, and split in halves when it is about the rows (permanent, scope `data` or
+ * `unknown`), until each bad app is isolated and logged `failed` — so every good app lands and no app
+ * is half-written. An error about the database itself (scope `database`: privileges, read-only, disk
+ * full, missing table…) is never recorded against an app: the batch stops with it as `fatal`, and so
+ * does a batch whose isolation shows every app failing with the same error that is not about data.
  */
+import { causeOf } from '../db/classify-error.js';
 import { DbError, ValueError } from '../db/db-error.js';
 import type { LogRow, TableRows, TargetSession } from '../db/dialect.js';
 import type { TableModel } from '../db/schema-types.js';
@@ -14,6 +18,9 @@ import type { MappedApp } from '../mapping/values.js';
 
 /** One app of a batch after the in-memory stages. */
 type Work = { appId: number; mapped: MappedApp | null; failure: AppFailureInfo | null };
+
+/** An app whose write failed on its own (isolated by splitting), before its failure row is written. */
+type Isolated = { work: Work; err: unknown };
 
 /** Sleep used for backoff (injectable for tests). */
 export type Sleep = (ms: number) => Promise<void>;
@@ -93,11 +100,30 @@ export class BatchRunner {
     };
   }
 
-  /** Writes `work`; a failure that cannot be absorbed becomes `fatal`, with the apps left unwritten as `pending`. */
+  /**
+   * Writes `work`; a failure that cannot be absorbed becomes `fatal`, with the apps left unwritten as
+   * `pending`. Apps isolated by splitting get their failure rows only after the whole batch was
+   * tried: when two or more of them failed and every one of them failed with the same error that is
+   * not about data, while none of the batch's documents landed, the error is systemic (a trigger or
+   * setting that rejects every write, say) and stops the batch instead of blaming each app.
+   */
   private async writeAll(work: readonly Work[], result: BatchResult): Promise<void> {
     const done = new Set<number>();
     try {
-      await this.write(work, result, done);
+      const isolated: Isolated[] = [];
+      const okBefore = result.ok;
+      await this.write(work, result, done, isolated);
+      if (isolated.length > 0) {
+        const systemic = systemicError(isolated, result.ok - okBefore);
+        if (systemic) throw systemic;
+        const failures: Work[] = isolated.map(({ work: w, err }) => ({
+          appId: w.appId, mapped: null,
+          failure: { appId: w.appId, stage: 'insert', reason: err instanceof DbError ? describeDbError(err) : (err as Error).message },
+        }));
+        const again: Isolated[] = [];
+        await this.write(failures, result, done, again);
+        if (again.length > 0) throw again[0]!.err;
+      }
     } catch (err) {
       result.fatal = fatalOf(err);
       result.pending = work.map((w) => w.appId).filter((id) => !done.has(id));
@@ -106,6 +132,9 @@ export class BatchRunner {
 
   private mapOne(item: BatchItem, result: BatchResult): Work {
     const { appId } = item;
+    if (item.readError !== undefined) {
+      return { appId, mapped: null, failure: { appId, stage: 'read', reason: `the database could not return this document: ${item.readError}` } };
+    }
     if (item.xml === null || isBlank(item.xml)) {
       return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
     }
@@ -150,8 +179,11 @@ export class BatchRunner {
     return { tables, log };
   }
 
-  /** Writes `work` in one transaction; transient errors retry, permanent ones split. `done` collects handled app_ids. */
-  private async write(work: readonly Work[], result: BatchResult, done: Set<number>): Promise<void> {
+  /**
+   * Writes `work` in one transaction; transient errors retry, errors about the rows split. `done`
+   * collects handled app_ids; a single app that still fails goes to `isolated` (see {@link writeAll}).
+   */
+  private async write(work: readonly Work[], result: BatchResult, done: Set<number>, isolated: Isolated[]): Promise<void> {
     if (work.length === 0) return;
     if (this.deps.dryRun) {
       const { tables } = this.buildWrite(work);
@@ -169,13 +201,12 @@ export class BatchRunner {
         else result.ok++;
       }
     } catch (err) {
-      const permanent = err instanceof ValueError || (err instanceof DbError && err.kind === 'permanent' && !isConnectionLevel(err));
-      if (!permanent) throw err;
+      if (!aboutTheRows(err)) throw err;
       if (work.length > 1) {
         result.splits++;
         const mid = Math.ceil(work.length / 2);
-        await this.write(work.slice(0, mid), result, done);
-        await this.write(work.slice(mid), result, done);
+        await this.write(work.slice(0, mid), result, done, isolated);
+        await this.write(work.slice(mid), result, done, isolated);
         return;
       }
       const one = work[0]!;
@@ -183,8 +214,7 @@ export class BatchRunner {
       const logged = await this.loggedWithRetry([one.appId], result);
       if (logged.has(one.appId)) { result.alreadyLogged++; done.add(one.appId); return; }
       if (one.failure) throw err; // even its failure row cannot be written: nothing sensible is left
-      const reason = err instanceof DbError ? describeDbError(err) : (err as Error).message;
-      await this.write([{ appId: one.appId, mapped: null, failure: { appId: one.appId, stage: 'insert', reason } }], result, done);
+      isolated.push({ work: one, err });
     }
   }
 
@@ -226,6 +256,22 @@ export class BatchRunner {
   }
 }
 
+/**
+ * Runs an idempotent database call (a read) with the batch runner's retry policy: transient errors
+ * (a session the server ended, a cancelled statement, a lost connection) are retried with the same
+ * capped, jittered backoff as writes; anything else, or the last attempt's error, is thrown.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, retry: RetryPolicy, sleep: Sleep = realSleep): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof DbError) || err.kind === 'permanent' || attempt >= retry.maxAttempts) throw err;
+      await sleep(Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** True for a document of whitespace only (a string, or UTF-8 bytes). */
 function isBlank(xml: string | Uint8Array): boolean {
   if (typeof xml === 'string') return xml.trim() === '';
@@ -233,15 +279,43 @@ function isBlank(xml: string | Uint8Array): boolean {
   return true;
 }
 
-/** An error as a BatchResult's `fatal` (name, message, code, kind). */
+/**
+ * An error as a BatchResult's `fatal` (name, message, code, kind, scope). A permanent error about the
+ * database gets a message naming its cause and saying that no app was blamed.
+ */
 function fatalOf(err: unknown, message?: string): BatchResult['fatal'] {
   const e = err as Partial<DbError> & Error;
-  return { name: e.name, message: message ?? e.message, code: e.code ?? null, kind: e.kind ?? null };
+  let text = message ?? e.message;
+  if (err instanceof DbError && err.kind === 'permanent' && err.scope !== 'data') {
+    const cause = causeOf(err.code);
+    text = `${cause ? `${cause}: ` : ''}${message ?? describeDbError(err)} — an error about the database, not the documents: no app was logged failed for it; fix it and run the same command again`;
+  }
+  return { name: e.name, message: text, code: e.code ?? null, kind: e.kind ?? null, scope: e.scope ?? null };
 }
 
-/** Errors that say nothing about the batch's data (auth, missing table): splitting cannot help. */
-function isConnectionLevel(err: DbError): boolean {
-  return err.phase === 'connect' || err.phase === 'begin';
+/**
+ * True when splitting the work can isolate the cause: a value error, or a permanent database error
+ * that is about the rows or unclassified. Errors about the database (privileges, read-only, disk
+ * full, missing table, a session that cannot open) say nothing about any app.
+ */
+function aboutTheRows(err: unknown): boolean {
+  if (err instanceof ValueError) return true;
+  return err instanceof DbError && err.kind === 'permanent' && err.scope !== 'database' && err.phase !== 'connect' && err.phase !== 'begin';
+}
+
+/**
+ * The safety net of {@link BatchRunner.writeAll}: when two or more apps were isolated, each failed
+ * with the same error code that is not about data, and none of the batch's documents landed, that
+ * error is about the database after all — returned as a permanent `database` DbError; else null.
+ */
+function systemicError(isolated: readonly Isolated[], landed: number): DbError | null {
+  if (isolated.length < 2 || landed > 0) return null;
+  const first = isolated[0]!.err;
+  if (!(first instanceof DbError) || first.scope === 'data' || first.code === null) return null;
+  if (!isolated.every(({ err }) => err instanceof DbError && err.scope !== 'data' && err.code === first.code)) return null;
+  return new DbError(`every app of the batch failed with the same error (${isolated.length} apps isolated one by one): ${describeDbError(first)}`, {
+    code: first.code, dialect: first.dialect, kind: 'permanent', scope: 'database', ...(first.table === undefined ? {} : { table: first.table }), cause: first,
+  });
 }
 
 /** One line describing a database error, with its driver fields. */

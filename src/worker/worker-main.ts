@@ -15,7 +15,7 @@ import type { MappingContract } from '../mapping/contract-types.js';
 import { DataMapper } from '../mapping/data-mapper.js';
 import { compilePlan } from '../mapping/plan.js';
 import type { Logger } from '../observability/logger.js';
-import { BatchRunner } from './batch-runner.js';
+import { BatchRunner, retryTransient } from './batch-runner.js';
 import { readAhead } from './read-ahead.js';
 import { documentBytes, releasedLarge } from '../observability/memory.js';
 
@@ -28,6 +28,7 @@ let source: TargetSession | null = null;
 let log: Logger | null = null;
 let queue: Promise<void> = Promise.resolve();
 let stopping = false;
+let retryPolicy: WorkerInit['retry'] = { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 5000 };
 
 /** At most this many documents per read in worker-reads mode (and at most the read budget's bytes). */
 const READ_CHUNK = 16;
@@ -35,9 +36,15 @@ const READ_CHUNK = 16;
 /** `--read-budget-mb` in bytes (from the init message). */
 let readBudgetBytes = DEFAULT_READ_BUDGET_MB * MB;
 
-/** One chunk of documents; app_ids missing from the source come back as NULL documents. */
+/**
+ * One chunk of documents; app_ids missing from the source come back as NULL documents, a row the
+ * database cannot return carries its reason (see read-documents.ts). Transient errors are retried
+ * here, like writes, before the batch gives up and hands its apps back to the parent.
+ */
 function readChunk(part: ReadPart): Promise<BatchItem[]> {
-  return readDocuments(source!, part.ids);
+  // a retry reads strings: another byte read would reuse memory a chunk read ahead still lives in
+  let attempt = 0;
+  return retryTransient(() => readDocuments(source!, part.ids, false, ++attempt === 1), retryPolicy);
 }
 
 /**
@@ -89,6 +96,7 @@ async function init(cfg: WorkerInit): Promise<void> {
     target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}`, mustExist: true });
     source = cfg.source ? await openTarget(parseTargetUrl(cfg.source, env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null), model, { poolMax: 1, mustExist: true }) : target;
     const l = log;
+    retryPolicy = cfg.retry;
     runner = new BatchRunner({
       mapper: new DataMapper(plan), target, runId: cfg.runId, workerId: cfg.workerId, retry: cfg.retry, dryRun: cfg.dryRun,
       onWarning: (appId, message) => l.debug({ appId }, message),

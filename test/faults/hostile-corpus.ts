@@ -123,7 +123,7 @@ export function hostileCorpus(nextId: () => number, seed: number, targets: Hosti
   add('non-integer app id', (_id, x) => must(x, /(<Request\b[^>]*?\sID=")\d+"/, '$112ab"', 'set Request@ID'),
     failed('validation', /^invalid app id "12ab" at \/Provenir\/Request@ID: must be a positive integer$/), 'the app id is an int');
   add('app id beyond int', (_id, x) => must(x, /(<Request\b[^>]*?\sID=")\d+"/, '$199999999999"', 'set Request@ID'),
-    failed('validation', /^invalid app id "99999999999" at \/Provenir\/Request@ID: must be a positive integer$/), 'the app id is an int');
+    failed('validation', /^document app id 99999999999 does not match the source row's app_id \d+$/), 'app ids are 64-bit: a valid id, but not this row\'s');
   add('app id duplicating another source row', () => duplicateOf.xml,
     failed('validation', new RegExp(`^document app id ${duplicateOf.appId} does not match the source row's app_id \\d+$`)),
     'a document may only land under its own source row (the other row keeps its app)');

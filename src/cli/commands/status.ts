@@ -1,6 +1,7 @@
 /** `xmlmigrate status` and `xmlmigrate retry-failed`: processing_log summary, and clearing failed rows. */
 import type { Command } from 'commander';
 import { terminalSafe } from '../../observability/terminal-text.js';
+import { notPositiveProblem } from '../../db/preflight.js';
 import { contractFile, loadPlan } from '../load-plan.js';
 import { openSession, targetUrl, withDb } from '../session.js';
 
@@ -19,12 +20,16 @@ export function registerStatus(program: Command): void {
       try {
         const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
         const pending = await withDb(() => s.countPending({ excludeLogged: true }));
-        if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending }, null, 2)}\n`); return; }
+        // the source table may live elsewhere (run --source): then there is nothing to say about it here
+        const ids = await s.sourceIdStats().catch(() => null);
+        const notPositive = ids ? { count: ids.notPositive, examples: ids.notPositiveExamples.map(String) } : null;
+        if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending, notPositiveAppIds: notPositive }, null, 2)}\n`); return; }
         const by = Object.entries(sum.byStatus);
         process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending} pending in ${s.model.source.name}\n`);
         const stages = Object.entries(sum.byStage);
         if (stages.length) process.stdout.write(terminalSafe(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`, true));
         for (const f of sum.lastFailures) process.stdout.write(`${terminalSafe(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}`)}\n`);
+        if (ids && ids.notPositive > 0) process.stdout.write(`note: ${notPositiveProblem(s.model.source, ids).message}\n`);
       } finally {
         await s.close();
       }

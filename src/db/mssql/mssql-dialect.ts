@@ -7,12 +7,12 @@ import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
   DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
-  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+  SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteBracket } from '../identifiers.js';
-import { comparePreflight, type LiveColumn, type LiveTable } from '../preflight.js';
+import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
-import { chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
+import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
 import {
@@ -166,11 +166,35 @@ export class MssqlSession implements TargetSession {
         hasDefault: r.column_default !== null || isIdentity || r.is_computed === 1,
       });
     }
+    const perms = await this.q(this.permissionsSql());
     for (const [name, cols] of byTable) {
-      live.set(name, { name, columns: cols, uniqueColumns: new Set(unique.filter((u) => u.table_name === name).map((u) => u.column_name)) });
+      const p = perms.find((r) => r['table_name'] === name);
+      const granted = new Set<Privilege>(p ? [...(p['ins'] === 1 ? ['INSERT' as const] : []), ...(p['sel'] === 1 ? ['SELECT' as const] : [])] : []);
+      live.set(name, {
+        name, columns: cols, uniqueColumns: new Set(unique.filter((u) => u.table_name === name).map((u) => u.column_name)),
+        ...(p ? { privileges: granted } : {}),
+      });
     }
     this.live = undefined;
     return comparePreflight(this.model, live, opts);
+  }
+
+  /** The login's INSERT/SELECT on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
+  private permissionsSql(): SqlStatement {
+    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    const obj = "QUOTENAME(s.name) + N'.' + QUOTENAME(t.name)";
+    return {
+      text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel
+               FROM sys.objects t JOIN sys.schemas s ON s.schema_id = t.schema_id
+              WHERE t.type IN ('U', 'V') AND s.name = @p0 AND t.name IN (${names.map((_, i) => `@p${i + 1}`).join(', ')})`,
+      params: [this.model.schema, ...names],
+    };
+  }
+
+  /** See {@link TargetSession.sourceIdStats}. */
+  async sourceIdStats(): Promise<SourceIdStats> {
+    const st = sourceIdStatsSql(MSSQL_STYLE, this.model);
+    return sourceIdStatsOf((await this.q(st.range))[0], await this.q(st.examples));
   }
 
   /** See {@link TargetSession.applySchema}; one transaction. */

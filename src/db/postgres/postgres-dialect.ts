@@ -7,14 +7,14 @@ import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
   DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
-  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+  SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import type { ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
-import { comparePreflight } from '../preflight.js';
+import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { ByteArena, copyOutSourceRows, sourceBytesCopySql, type PgSubmittable } from './pg-copy-out.js';
@@ -167,7 +167,32 @@ export class PostgresSession implements TargetSession {
     const cols = await this.q<PgColumnRow>(postgresColumnsSql(this.model));
     this.live = postgresLiveInfo(cols);
     const unique = await this.q<{ table_name: string; column_name: string }>(postgresUniqueSql(this.model));
-    return comparePreflight(this.model, postgresLiveTables(cols, unique), opts);
+    const privileges = await this.q<{ table_name: string; usage: boolean; ins: boolean; sel: boolean }>(this.privilegesSql());
+    const live = new Map<string, LiveTable>();
+    for (const [name, t] of postgresLiveTables(cols, unique)) {
+      const p = privileges.find((r) => r.table_name === name);
+      const granted = new Set<Privilege>(p ? [...(p.ins ? ['INSERT' as const] : []), ...(p.sel ? ['SELECT' as const] : [])] : []);
+      live.set(name, p ? { ...t, privileges: granted, schemaUsage: p.usage } : t);
+    }
+    return comparePreflight(this.model, live, opts);
+  }
+
+  /** The session user's INSERT/SELECT on every model table and USAGE on its schema (has_table_privilege). */
+  private privilegesSql(): SqlStatement {
+    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    return {
+      text: `SELECT c.relname AS table_name, has_schema_privilege(n.oid, 'USAGE') AS usage,
+               has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p', 'v', 'f')`,
+      params: [this.model.schema, `{${names.map((n) => `"${n}"`).join(',')}}`],
+    };
+  }
+
+  /** See {@link TargetSession.sourceIdStats}. */
+  async sourceIdStats(): Promise<SourceIdStats> {
+    const st = sourceIdStatsSql(POSTGRES_STYLE, this.model);
+    return sourceIdStatsOf((await this.q<Record<string, unknown>>(st.range))[0], await this.q<Record<string, unknown>>(st.examples));
   }
 
   /** See {@link TargetSession.applySchema}; one transaction (PostgreSQL DDL is transactional). */

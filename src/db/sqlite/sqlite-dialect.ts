@@ -3,19 +3,19 @@
  * busy_timeout (default 10 s), synchronous=NORMAL, foreign_keys=ON. better-sqlite3 is
  * synchronous; each method runs to completion and is wrapped in a Promise.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
   DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
-  SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
+  SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { sqliteDdl, sqliteQualify } from './sqlite-ddl.js';
@@ -101,7 +101,32 @@ export class SqliteSession implements TargetSession {
 
   /** See {@link TargetSession.preflight}. */
   preflight(opts: PreflightOptions = {}): Promise<PreflightProblem[]> {
-    return this.run(() => comparePreflight(this.model, this.liveTables(), opts));
+    return this.run(() => [...this.fileProblems(opts), ...comparePreflight(this.model, this.liveTables(), opts)]);
+  }
+
+  /**
+   * SQLite has no grants: what matters is whether this user may write the database file and its
+   * directory (the WAL and shared-memory files live beside it) — checked when the run writes here.
+   */
+  private fileProblems(opts: PreflightOptions): PreflightProblem[] {
+    const file = this.db.name;
+    if (!(opts.target ?? true) || file === undefined || file === '' || file === ':memory:') return [];
+    const missing: string[] = [];
+    for (const [what, path] of [['the database file', file], ['its directory', dirname(file)]] as const) {
+      try { accessSync(path, fsConstants.W_OK); } catch { missing.push(`${what} ${path}`); }
+    }
+    if (missing.length === 0) return [];
+    const log = this.model.processingLog;
+    return [{
+      severity: 'error', code: 'missing-privilege', table: log.name,
+      message: `${missing.join(' and ')}: not writable by this user (the run writes every target table and processing_log here; SQLite also creates its -wal and -shm files beside the database)`,
+    }];
+  }
+
+  /** See {@link TargetSession.sourceIdStats}. */
+  sourceIdStats(): Promise<SourceIdStats> {
+    const st = sourceIdStatsSql(SQLITE_STYLE, this.model);
+    return this.run(() => sourceIdStatsOf(this.all<Record<string, unknown>>(st.range)[0], this.all<Record<string, unknown>>(st.examples)));
   }
 
   /** See {@link TargetSession.applySchema}; all statements in one transaction. */

@@ -24,6 +24,8 @@ export interface SqliteDb {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   close(): unknown;
   readonly inTransaction: boolean;
+  /** The database file (better-sqlite3: `name`); absent or `:memory:` for an in-memory database. */
+  readonly name?: string;
 }
 
 /** Prepared statements kept per connection before the cache is flushed. */

@@ -54,9 +54,9 @@ describe('PostgreSQL target: pre-existing tables with defaults, identity and boo
         expect((await s.preflight()).filter((p) => p.severity === 'error')).toEqual([]);
         const tables = [...appRows(model, 41), ...appRows(model, 42, { detail: { campaign_num: null, signature_flag: 0 } })];
         await s.writeBatch({ tables, log: [{ appId: 41, status: 'success' }, { appId: 42, status: 'success' }] });
-        const rows = (await admin.query(`SELECT app_id, campaign_num, signature_flag FROM "${schema}"."app_detail" ORDER BY app_id`)).rows;
+        const rows = (await admin.query(`SELECT app_id::integer AS app_id, campaign_num, signature_flag FROM "${schema}"."app_detail" ORDER BY app_id`)).rows;
         expect(rows).toEqual([{ app_id: 41, campaign_num: 'ABC123', signature_flag: true }, { app_id: 42, campaign_num: 'DFLT', signature_flag: false }]);
-        expect((await admin.query(`SELECT app_id FROM "${schema}"."app_base" ORDER BY app_id`)).rows).toEqual([{ app_id: 41 }, { app_id: 42 }]);
+        expect((await admin.query(`SELECT app_id::integer AS app_id FROM "${schema}"."app_base" ORDER BY app_id`)).rows).toEqual([{ app_id: 41 }, { app_id: 42 }]);
       } finally {
         await s.close();
       }

@@ -98,4 +98,51 @@ describe('comparePreflight', () => {
     live.set('app_xml', { ...src, columns: cols });
     expect(comparePreflight(model, live).map((p) => p.code)).toEqual(['missing-column']);
   });
+
+  describe('privileges and app id range (issue 9)', () => {
+    const ids = (max: bigint, min = 1n, notPositive = 0, examples: bigint[] = []) => ({ min, max, notPositive, notPositiveExamples: examples });
+    const withIntAppId = (live: Map<string, LiveTable>, table: string): void => {
+      const t = live.get(table)!;
+      const cols = new Map(t.columns);
+      cols.set('app_id', { name: 'app_id', type: { family: 'integer', kind: 'int' }, declared: 'integer', nullable: false, hasDefault: false, isIdentity: false });
+      live.set(table, { ...t, columns: cols });
+    };
+
+    it('lists every table the run writes or reads whose privilege is missing', () => {
+      const live = liveDb(model);
+      const all = new Set(['SELECT', 'INSERT'] as const);
+      for (const [k, t] of live) live.set(k, { ...t, privileges: all, schemaUsage: true });
+      live.set('app_detail', { ...live.get('app_detail')!, privileges: new Set(['SELECT'] as const) });
+      live.set('processing_log', { ...live.get('processing_log')!, privileges: new Set(['INSERT'] as const) });
+      live.set('app_xml', { ...live.get('app_xml')!, privileges: new Set(['INSERT'] as const) });
+      const problems = comparePreflight(model, live).filter((p) => p.code === 'missing-privilege');
+      expect(problems.map((p) => p.message)).toEqual([
+        'xm_small.app_detail: the connecting user lacks INSERT (the run writes this table)',
+        'xm_small.processing_log: the connecting user lacks SELECT (the run reads and writes this table)',
+        'xm_small.app_xml: the connecting user lacks SELECT (the run reads this table)',
+      ]);
+      expect(problems.every((p) => p.severity === 'error')).toBe(true);
+      live.set('app_base', { ...live.get('app_base')!, schemaUsage: false });
+      expect(comparePreflight(model, live).find((p) => p.table === 'app_base')?.message).toBe('xm_small.app_base: the connecting user lacks USAGE on schema xm_small (the run writes this table)');
+    });
+
+    it('refuses an integer app_id column too narrow for the largest source id, naming both', () => {
+      const live = liveDb(model);
+      withIntAppId(live, 'processing_log');
+      expect(comparePreflight(model, live, { sourceIds: ids(2147483647n) })).toEqual([]);
+      const p = comparePreflight(model, live, { sourceIds: ids(3000000000n) });
+      expect(p).toEqual([{
+        severity: 'error', code: 'app-id-range', table: 'processing_log', column: 'app_id',
+        message: "xm_small.processing_log.app_id: integer cannot hold the source's app_id 3000000000 (its range ends at 2147483647): widen the column to bigint",
+      }]);
+    });
+
+    it('refuses app ids beyond 2^53 - 1 and names app ids of zero and below', () => {
+      const live = liveDb(model);
+      const p = comparePreflight(model, live, { sourceIds: ids(9007199254740993n, -4n, 2, [-4n, 0n]) });
+      expect(p.map((x) => `${x.severity}:${x.code}`)).toEqual(['error:app-id-range', 'warning:app-id-not-positive']);
+      expect(p[0]?.message).toBe('xm_small.app_xml.app_id: app_id 9007199254740993 is beyond ±9007199254740991 (2^53 − 1), the largest app id xmlmigrate handles exactly; such ids are refused rather than rounded');
+      expect(p[1]?.message).toMatch(/^xm_small\.app_xml\.app_id: 2 rows have an app_id of zero or below \(e\.g\. -4, 0\): .* logged failed \(validation\)/);
+    });
+  });
 });

@@ -29,20 +29,20 @@ describe('buildSchemaModel (db-small contract)', () => {
   });
 
   it('types columns from data_type/data_length and keys them', () => {
-    expect(cols(table(model, 'app_base'))).toEqual(['app_id:int!', 'receive_date:datetime!', 'product_line_enum:smallint!', 'requested_amount:decimal(18,2)', 'decision_date:datetime']);
+    expect(cols(table(model, 'app_base'))).toEqual(['app_id:bigint!', 'receive_date:datetime!', 'product_line_enum:smallint!', 'requested_amount:decimal(18,2)', 'decision_date:datetime']);
     expect(cols(table(model, 'app_detail'))).toEqual([
-      'app_id:int!', 'blackbox:string(max)', 'intro_apr:decimal(18,5)', 'signature_flag:bit!', 'ratio:float',
+      'app_id:bigint!', 'blackbox:string(max)', 'intro_apr:decimal(18,5)', 'signature_flag:bit!', 'ratio:float',
       'transmission_id:bigint', 'late_fee:tinyint', 'campaign_num:string(6)!',
     ]);
     expect(table(model, 'app_base').primaryKey).toEqual(['app_id']);
     expect(table(model, 'app_base').foreignKey).toBeNull();
     expect(table(model, 'app_detail').foreignKey).toEqual({ columns: ['app_id'], refTable: 'app_base', refColumns: ['app_id'] });
-    expect(cols(table(model, 'app_alpha'))).toEqual(['app_id:int!', 'alpha_note:string(12)!']);
+    expect(cols(table(model, 'app_alpha'))).toEqual(['app_id:bigint!', 'alpha_note:string(12)!']);
   });
 
   it('gives contact tables con_id and the (app_id, con_id, type) key; keeps the first duplicate', () => {
     const base = table(model, 'app_contact_base');
-    expect(cols(base)).toEqual(['app_id:int!', 'con_id:int!', 'first_name:string(50)!', 'birth_date:date']);
+    expect(cols(base)).toEqual(['app_id:bigint!', 'con_id:bigint!', 'first_name:string(50)!', 'birth_date:date']);
     expect(base.primaryKey).toEqual(['app_id', 'con_id']);
     const addr = table(model, 'app_contact_address');
     expect(addr.role).toBe('contact');
@@ -51,28 +51,28 @@ describe('buildSchemaModel (db-small contract)', () => {
   });
 
   it('gives row-creator tables their fixed shapes, recognised by token', () => {
-    expect(cols(table(model, 'scores'))).toEqual(['app_id:int!', 'score_identifier:string(50)!', 'score:int']);
+    expect(cols(table(model, 'scores'))).toEqual(['app_id:bigint!', 'score_identifier:string(50)!', 'score:int']);
     expect(table(model, 'scores').primaryKey).toEqual(['app_id', 'score_identifier']);
     expect(table(model, 'scores').duplicatePolicy).toBe('last');
-    expect(cols(table(model, 'indicators'))).toEqual(['app_id:int!', 'indicator:string(50)!', 'value:string(250)']);
-    expect(cols(table(model, 'app_historical_lookup'))).toEqual(['app_id:int!', 'name:string(100)!', 'source:string(50)', 'value:string(250)']);
-    expect(cols(table(model, 'app_policy_exceptions_rl'))).toEqual(['app_id:int!', 'policy_exception_type_enum:smallint!', 'reason_code:string(20)', 'notes:string(1000)']);
+    expect(cols(table(model, 'indicators'))).toEqual(['app_id:bigint!', 'indicator:string(50)!', 'value:string(250)']);
+    expect(cols(table(model, 'app_historical_lookup'))).toEqual(['app_id:bigint!', 'name:string(100)!', 'source:string(50)', 'value:string(250)']);
+    expect(cols(table(model, 'app_policy_exceptions_rl'))).toEqual(['app_id:bigint!', 'policy_exception_type_enum:smallint!', 'reason_code:string(20)', 'notes:string(1000)']);
     // Mapped columns of a row creator are always nullable, even when the mapping says nullable:false.
-    expect(cols(table(model, 'app_warranties_rl'))).toEqual(['app_id:int!', 'warranty_type_enum:smallint!', 'company_name:string(50)', 'amount:decimal(18,2)', 'merrick_lienholder_flag:bit']);
-    expect(cols(table(model, 'app_collateral_rl'))).toEqual(['app_id:int!', 'sort_order:smallint!', 'make:string(50)', 'year:smallint']);
+    expect(cols(table(model, 'app_warranties_rl'))).toEqual(['app_id:bigint!', 'warranty_type_enum:smallint!', 'company_name:string(50)', 'amount:decimal(18,2)', 'merrick_lienholder_flag:bit']);
+    expect(cols(table(model, 'app_collateral_rl'))).toEqual(['app_id:bigint!', 'sort_order:smallint!', 'make:string(50)', 'year:smallint']);
     expect(table(model, 'app_collateral_rl').primaryKey).toEqual(['app_id', 'sort_order']);
   });
 
   it('recognises a row creator under any table name', () => {
     const renamed = buildSchemaModel({ ...small, mappings: small.mappings.map((m) => (m.target_table === 'scores' ? { ...m, target_table: 'bureau_scores' } : m)) });
-    expect(cols(table(renamed, 'bureau_scores'))).toEqual(['app_id:int!', 'score_identifier:string(50)!', 'score:int']);
+    expect(cols(table(renamed, 'bureau_scores'))).toEqual(['app_id:bigint!', 'score_identifier:string(50)!', 'score:int']);
   });
 
   it('adds processing_log (UNIQUE app_id, no FK) and the source table', () => {
     expect(model.processingLog.unique).toEqual([['app_id']]);
     expect(model.processingLog.foreignKey).toBeNull();
-    expect(cols(model.processingLog)).toEqual(['app_id:int!', 'status:string(20)!', 'stage:string(30)', 'failure_reason:string(1000)', 'run_id:string(64)', 'worker_id:int', 'attempts:int!', 'processed_at:instant!']);
-    expect(cols(model.source)).toEqual(['app_id:int!', 'app_XML:string(max)!']);
+    expect(cols(model.processingLog)).toEqual(['app_id:bigint!', 'status:string(20)!', 'stage:string(30)', 'failure_reason:string(1000)', 'run_id:string(64)', 'worker_id:int', 'attempts:int!', 'processed_at:instant!']);
+    expect(cols(model.source)).toEqual(['app_id:bigint!', 'app_XML:string(max)!']);
     expect(model.source.primaryKey).toEqual(['app_id']);
   });
 
@@ -133,8 +133,8 @@ describe('buildSchemaModel (the example contract contracts/credit-card.json)', (
     expect(col('app_base', 'receive_date')).toBe('receive_date:datetime!');
     expect(table(model, 'app_contact_base').primaryKey).toEqual(['app_id', 'con_id']);
     expect(table(model, 'app_contact_employment').primaryKey).toEqual(['app_id', 'con_id', 'employment_type_enum']);
-    expect(cols(table(model, 'app_report_results_lookup'))).toEqual(['app_id:int!', 'name:string(100)!', 'value:string(250)', 'source_report_key:string(20)']);
-    expect(cols(table(model, 'scores'))).toEqual(['app_id:int!', 'score_identifier:string(50)!', 'score:int']);
+    expect(cols(table(model, 'app_report_results_lookup'))).toEqual(['app_id:bigint!', 'name:string(100)!', 'value:string(250)', 'source_report_key:string(20)']);
+    expect(cols(table(model, 'scores'))).toEqual(['app_id:bigint!', 'score_identifier:string(50)!', 'score:int']);
   });
 
   it('renders sensible DDL for every dialect', async () => {
@@ -142,7 +142,7 @@ describe('buildSchemaModel (the example contract contracts/credit-card.json)', (
     expect(mssql).toContain('[device_blackbox] nvarchar(max) NULL');
     expect(mssql).toContain('[intro_purchase_apr] decimal(18,5) NULL');
     expect(mssql).toContain('[receive_date] datetime2(6) NOT NULL');
-    expect(mssql).toContain('CREATE TABLE [dbo].[app_xml] (\n  [app_id] int NOT NULL,\n  [xml] nvarchar(max) NOT NULL');
+    expect(mssql).toContain('CREATE TABLE [dbo].[app_xml] (\n  [app_id] bigint NOT NULL,\n  [xml] nvarchar(max) NOT NULL');
     expect(mssql).toContain('CONSTRAINT [pk_app_contact_address] PRIMARY KEY ([app_id], [con_id], [address_type_enum])');
     const pg = (await renderDdl('postgres', model)).join(';\n');
     expect(pg).toContain('"device_blackbox" text NULL');

@@ -119,4 +119,69 @@ describe('BatchRunner', () => {
     expect(r.failed).toEqual([{ appId: 42, stage: 'worker-crash', reason: 'the worker processing this document died 2 times (last: SIGKILL)' }]);
     expect(f.logged.get(42)).toBe('failed');
   });
+
+  describe('errors about the database are never recorded against an app (issue 9, item 2)', () => {
+    const dbErr = (code: string, kind: 'permanent' | 'transient' = 'permanent', scope?: 'data' | 'database' | 'unknown') =>
+      new DbError(`server says ${code}`, { code, dialect: 'postgres', kind, phase: 'write', ...(scope ? { scope } : {}) });
+
+    it('a permission error stops the batch: fatal naming the cause, nothing logged, every app pending, no split', async () => {
+      const f = fakeSession(() => dbErr('42501', 'permanent', 'database'));
+      const r = await runner(f.session).run(1, items([1, 2, 3, 4]));
+      expect(r.failed).toEqual([]);
+      expect(r.ok).toBe(0);
+      expect(r.splits).toBe(0);
+      expect(r.pending).toEqual([1, 2, 3, 4]);
+      expect(r.fatal).toMatchObject({ kind: 'permanent', scope: 'database', code: '42501' });
+      expect(r.fatal?.message).toMatch(/^the run's role lacks a privilege: server says 42501 \(code 42501\) — an error about the database, not the documents: no app was logged failed/);
+      expect(f.logged.size).toBe(0);
+      expect(f.calls).toHaveLength(1);
+    });
+
+    it('a cancelled statement (57014) is retried like any transient error, then lands', async () => {
+      const f = fakeSession((_, call) => (call <= 2 ? dbErr('57014', 'transient') : null));
+      const r = await runner(f.session).run(1, items([1, 2, 3]));
+      expect(r).toMatchObject({ ok: 3, failed: [], retries: 2, splits: 0, fatal: null });
+    });
+
+    it('safety net: every app isolated with the same unclassified error → systemic, nothing logged failed', async () => {
+      const f = fakeSession((b) => (b.log.some((l) => l.status === 'success') ? dbErr('P0001') : null));
+      const r = await runner(f.session).run(1, items([1, 2, 3, 4]));
+      expect(r.failed).toEqual([]);
+      expect(r.fatal).toMatchObject({ kind: 'permanent', scope: 'database', code: 'P0001' });
+      expect(r.fatal?.message).toContain('every app of the batch failed with the same error (4 apps isolated one by one)');
+      expect(r.pending).toEqual([1, 2, 3, 4]);
+      expect(f.logged.size).toBe(0);
+    });
+
+    it('an unclassified error of one app still fails that app alone', async () => {
+      const f = fakeSession((b) => (b.log.some((l) => l.appId === 3 && l.status === 'success') ? dbErr('P0001') : null));
+      const r = await runner(f.session).run(1, items([1, 2, 3, 4]));
+      expect(r.ok).toBe(3);
+      expect(r.failed).toEqual([{ appId: 3, stage: 'insert', reason: 'server says P0001 (code P0001)' }]);
+      expect(r.fatal).toBeNull();
+    });
+
+    it('data errors of two apps are two failures, not a systemic stop', async () => {
+      const f = fakeSession((b) => (b.log.some((l) => (l.appId === 2 || l.appId === 3) && l.status === 'success') ? dbErr('22001', 'permanent', 'data') : null));
+      const r = await runner(f.session).run(1, items([2, 3]));
+      expect(r.failed.map((x) => x.appId)).toEqual([2, 3]);
+      expect(r.fatal).toBeNull();
+    });
+  });
+
+  it('an item the database could not read is logged failed at stage read with the server reason (issue 9, item 1)', async () => {
+    const f = fakeSession(() => null);
+    const r = await runner(f.session).run(1, [...items([1]), { appId: 2, xml: null, readError: 'invalid byte sequence for encoding "UTF8": 0xff (code 22021)' }]);
+    expect(r.ok).toBe(1);
+    expect(r.failed).toEqual([{ appId: 2, stage: 'read', reason: 'the database could not return this document: invalid byte sequence for encoding "UTF8": 0xff (code 22021)' }]);
+    expect(f.logged.get(2)).toBe('failed');
+  });
+
+  it('a document app id beyond 2^53 - 1 fails validation saying it is too large, not "not a positive integer"', async () => {
+    const f = fakeSession(() => null);
+    const r = await runner(f.session).run(1, [{ appId: 7, xml: doc({ name: 'x' }, '', '', '90071992547409930') }, { appId: 3000000000, xml: doc({ name: 'y' }, '', '', '3000000000') }]);
+    expect(r.failed).toHaveLength(1);
+    expect(r.failed[0]?.reason).toMatch(/^app id 90071992547409930 at \S+ is too large for column app_id \(max 9007199254740991, the largest integer handled exactly\)$/);
+    expect(r.ok).toBe(1);
+  });
 });

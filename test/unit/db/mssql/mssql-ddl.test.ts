@@ -6,7 +6,7 @@ describe('SQL Server DDL', () => {
   it('renders exact T-SQL for a data table: nvarchar(max), decimal(18,p), datetime2(6), named PK/FK', () => {
     expect(mssqlCreateTable(tableOf('app_detail'))).toBe(`IF OBJECT_ID(N'[xm_small].[app_detail]', N'U') IS NULL
 CREATE TABLE [xm_small].[app_detail] (
-  [app_id] int NOT NULL,
+  [app_id] bigint NOT NULL,
   [blackbox] nvarchar(max) NULL,
   [intro_apr] decimal(18,5) NULL,
   [signature_flag] bit NOT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE [xm_small].[app_detail] (
   it('renders processing_log with UNIQUE(app_id), status CHECK and SYSUTCDATETIME default, and no FK', () => {
     expect(mssqlCreateTable(smallModel.processingLog)).toBe(`IF OBJECT_ID(N'[xm_small].[processing_log]', N'U') IS NULL
 CREATE TABLE [xm_small].[processing_log] (
-  [app_id] int NOT NULL,
+  [app_id] bigint NOT NULL,
   [status] nvarchar(20) NOT NULL CHECK ([status] IN ('success', 'failed')),
   [stage] nvarchar(30) NULL,
   [failure_reason] nvarchar(1000) NULL,
@@ -38,7 +38,7 @@ CREATE TABLE [xm_small].[processing_log] (
     const ddl = mssqlDdl(smallModel);
     expect(ddl[0]).toBe("IF SCHEMA_ID(N'xm_small') IS NULL EXEC(N'CREATE SCHEMA [xm_small]')");
     expect(ddl[1]).toContain('CREATE TABLE [xm_small].[app_base]');
-    expect(ddl.at(-1)).toContain('CREATE TABLE [xm_small].[app_xml] (\n  [app_id] int NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL,\n  CONSTRAINT [pk_app_xml] PRIMARY KEY ([app_id])');
+    expect(ddl.at(-1)).toContain('CREATE TABLE [xm_small].[app_xml] (\n  [app_id] bigint NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL,\n  CONSTRAINT [pk_app_xml] PRIMARY KEY ([app_id])');
     expect(mssqlDdl(smallModel, { includeSource: false }).some((s) => s.includes('[app_xml]'))).toBe(false);
     expect(ddl).toHaveLength(1 + smallModel.tables.length + 2);
   });

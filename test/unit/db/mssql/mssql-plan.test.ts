@@ -21,13 +21,13 @@ describe('planMssqlTable', () => {
     expect(step.load.path).toBe('[xm_small].[app_base]');
     expect(step.load.options).toEqual({ checkConstraints: true, keepNulls: false });
     expect(step.load.columns).toEqual([
-      { name: 'app_id', type: { name: 'Int' }, nullable: false },
+      { name: 'app_id', type: { name: 'BigInt' }, nullable: false },
       { name: 'receive_date', type: { name: 'DateTime2', scale: 6 }, nullable: false },
       { name: 'product_line_enum', type: { name: 'SmallInt' }, nullable: false },
       { name: 'requested_amount', type: { name: 'Decimal', precision: 18, scale: 2 }, nullable: true },
     ]);
     const [first] = step.load.rows;
-    expect(first?.[0]).toBe(1);
+    expect(first?.[0]).toBe(1n);
     expect((first?.[1] as Date & { nanosecondDelta: number }).toISOString()).toBe('2024-01-02T03:04:05.600Z');
     expect((first?.[1] as Date & { nanosecondDelta: number }).nanosecondDelta).toBeCloseTo(0.000007, 12);
     expect(first?.slice(2)).toEqual([600, 12.5]);
@@ -42,9 +42,9 @@ describe('planMssqlTable', () => {
     const step = planMssqlTable(pt, live).steps[0];
     if (step?.kind !== 'bulk') throw new Error('expected bulk');
     expect(step.load.columns.map((c) => [c.name, c.type])).toEqual([
-      ['app_id', { name: 'Int' }], ['intro_apr', { name: 'Decimal', precision: 8, scale: 5 }], ['signature_flag', { name: 'Bit' }], ['campaign_num', { name: 'VarChar', length: 6 }],
+      ['app_id', { name: 'BigInt' }], ['intro_apr', { name: 'Decimal', precision: 8, scale: 5 }], ['signature_flag', { name: 'Bit' }], ['campaign_num', { name: 'VarChar', length: 6 }],
     ]);
-    expect(step.load.rows[0]).toEqual([1, 0.12345, true, 'ABC']);
+    expect(step.load.rows[0]).toEqual([1n, 0.12345, true, 'ABC']);
   });
 
   it('fails a value that does not fit the live column with the app named', () => {
@@ -63,7 +63,7 @@ describe('planMssqlTable', () => {
     expect(bulk.load.rows).toHaveLength(1);
     expect(sql.statement.text).toBe('INSERT INTO [xm_small].[app_base] ([app_id], [receive_date], [product_line_enum], [requested_amount]) VALUES (@p0, @p1, @p2, CAST(@p3 AS decimal(18,2)))');
     expect(sql.statement.params.map((p) => [p.name, p.type])).toEqual([
-      ['p0', { name: 'Int' }], ['p1', { name: 'DateTime2', scale: 6 }], ['p2', { name: 'SmallInt' }], ['p3', { name: 'VarChar', length: 50 }],
+      ['p0', { name: 'BigInt' }], ['p1', { name: 'DateTime2', scale: 6 }], ['p2', { name: 'SmallInt' }], ['p3', { name: 'VarChar', length: 50 }],
     ]);
     expect(sql.statement.params[3]?.value).toBe('9999999999999999.99');
   });
@@ -81,7 +81,7 @@ describe('planMssqlTable', () => {
     const plan = planMssqlTable(pt, live);
     expect(stageName('app_contact_base')).toBe('#xm_stage_app_contact_base');
     expect(plan.steps.map((s) => (s.kind === 'sql' ? s.statement.text : `bulk ${s.load.path}`))).toEqual([
-      "IF OBJECT_ID(N'tempdb..#xm_stage_app_contact_base') IS NOT NULL DROP TABLE #xm_stage_app_contact_base; CREATE TABLE #xm_stage_app_contact_base ([app_id] int NULL, [con_id] int NULL, [first_name] nvarchar(50) NULL)",
+      "IF OBJECT_ID(N'tempdb..#xm_stage_app_contact_base') IS NOT NULL DROP TABLE #xm_stage_app_contact_base; CREATE TABLE #xm_stage_app_contact_base ([app_id] bigint NULL, [con_id] bigint NULL, [first_name] nvarchar(50) NULL)",
       'bulk #xm_stage_app_contact_base',
       'SET IDENTITY_INSERT [xm_small].[app_contact_base] ON; INSERT INTO [xm_small].[app_contact_base] ([app_id], [con_id], [first_name]) SELECT [app_id], [con_id], [first_name] FROM #xm_stage_app_contact_base; SET IDENTITY_INSERT [xm_small].[app_contact_base] OFF; DROP TABLE #xm_stage_app_contact_base',
     ]);

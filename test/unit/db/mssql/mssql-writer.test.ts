@@ -35,7 +35,7 @@ describe('writeMssqlBatch', () => {
     expect(res).toEqual({ rowsByTable: { app_base: 2, app_contact_base: 2, scores: 2 }, logRows: 2 });
     const log = fake.tables.at(-1);
     expect(log?.cols.map((c) => c.name)).toEqual(['app_id', 'status', 'run_id', 'worker_id', 'attempts']);
-    expect(log?.data[0]).toEqual([1, 'success', 'run-1', 3, 1]);
+    expect(log?.data[0]).toEqual([1n, 'success', 'run-1', 3, 1]);
     expect(fake.tables[0]?.cols[3]).toEqual({ name: 'requested_amount', type: { name: 'Decimal', precision: 18, scale: 2 }, nullable: true });
   });
 

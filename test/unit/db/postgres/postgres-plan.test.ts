@@ -11,7 +11,7 @@ import { smallModel, tableOf } from '../helpers.js';
 describe('PostgreSQL DDL', () => {
   it('renders exact types: text for max, numeric(18,p), timestamp(6) without time zone, bit as smallint 0/1', () => {
     expect(postgresCreateTable(tableOf('app_detail'))).toBe(`CREATE TABLE IF NOT EXISTS "xm_small"."app_detail" (
-  "app_id" integer NOT NULL,
+  "app_id" bigint NOT NULL,
   "blackbox" text NULL,
   "intro_apr" numeric(18,5) NULL,
   "signature_flag" smallint NOT NULL CHECK ("signature_flag" IN (0, 1)),

@@ -7,7 +7,7 @@ import { smallModel, tableOf } from '../helpers.js';
 describe('SQLite DDL', () => {
   it('keeps decimals and datetimes as exact text and enforces varchar lengths and bits', () => {
     expect(sqliteCreateTable(tableOf('app_detail'))).toBe(`CREATE TABLE IF NOT EXISTS "app_detail" (
-  "app_id" INTEGER NOT NULL,
+  "app_id" BIGINT NOT NULL,
   "blackbox" TEXT NULL,
   "intro_apr" DECIMAL_TEXT(18,5) NULL,
   "signature_flag" INTEGER NOT NULL CHECK ("signature_flag" IN (0, 1)),
