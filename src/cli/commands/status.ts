@@ -1,7 +1,7 @@
 /** `xmlmigrate status` and `xmlmigrate retry-failed`: processing_log summary, and clearing failed rows. */
 import type { Command } from 'commander';
 import { contractFile, loadPlan } from '../load-plan.js';
-import { openSession, targetUrl, withDb } from '../session.js';
+import { openSession, requireTables, targetUrl, withDb } from '../session.js';
 
 /** Registers both commands. */
 export function registerStatus(program: Command): void {
@@ -14,8 +14,10 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { contract?: string; target?: string; last: string; json?: boolean }) => {
       const { plan } = await loadPlan(contractFile(opts.contract));
-      const s = await openSession(targetUrl(opts.target), plan.contract);
+      const url = targetUrl(opts.target);
+      const s = await openSession(url, plan.contract);
       try {
+        await requireTables(s, url, { source: true, log: true });
         const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
         const pending = await withDb(() => s.countPending({ excludeLogged: true }));
         if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending }, null, 2)}\n`); return; }
@@ -35,8 +37,10 @@ export function registerStatus(program: Command): void {
     .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
     .action(async (opts: { contract?: string; target?: string }) => {
       const { plan } = await loadPlan(contractFile(opts.contract));
-      const s = await openSession(targetUrl(opts.target), plan.contract);
+      const url = targetUrl(opts.target);
+      const s = await openSession(url, plan.contract);
       try {
+        await requireTables(s, url, { log: true });
         const n = await withDb(() => s.deleteFailedLog());
         process.stdout.write(`cleared ${n} failed app${n === 1 ? '' : 's'}; the next run will process ${n === 1 ? 'it' : 'them'} again\n`);
       } finally {
