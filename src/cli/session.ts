@@ -24,6 +24,8 @@ export interface OpenSessionOptions {
    * and `--apply-schema` pass false.
    */
   readonly mustExist?: boolean;
+  /** Added to the advice when the database file does not exist (e.g. `or pass --apply-schema`). */
+  readonly hint?: string;
 }
 
 /** Opens `url` for `contract`; connection problems become one-line CliErrors without secrets. */
@@ -38,7 +40,9 @@ export async function openSession(url: string, contract: MappingContract, opts: 
     return await openTarget(cfg, buildSchemaModel(contract), { poolMax: opts.poolMax ?? 1, mustExist: opts.mustExist ?? true });
   } catch (err) {
     const code = err instanceof DbError && err.kind === 'transient' ? 3 : 2;
-    throw new CliError(`cannot connect to ${cfg.redacted}: ${(err as Error).message}${connectHint(err, cfg, 'XMLMIGRATE_TARGET_PASSWORD')}`, code);
+    let msg = (err as Error).message;
+    if (opts.hint) msg = msg.replace(/\(create it with `xmlmigrate schema --apply`\)$/, `(create it with \`xmlmigrate schema --apply\` ${opts.hint})`);
+    throw new CliError(`cannot connect to ${cfg.redacted}: ${msg}${connectHint(err, cfg, 'XMLMIGRATE_TARGET_PASSWORD')}`, code);
   }
 }
 

@@ -20,5 +20,5 @@ export function connectHint(err: unknown, cfg: Pick<TargetConfig, 'password'>, p
   if (!(err instanceof DbError) || cfg.password !== null) return '';
   const code = err.number ?? err.code;
   if (err.code !== NO_PASSWORD_CODE && (code === null || !AUTH_FAILED_CODES.has(code))) return '';
-  return ` — no password was given: set ${passwordVar} (the URL may carry one too, but keep it off command lines)`;
+  return err.code === NO_PASSWORD_CODE ? ` — set ${passwordVar}` : ` — no password was given: set ${passwordVar}`;
 }

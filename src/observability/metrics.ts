@@ -130,7 +130,7 @@ export function renderSummary(s: RunSummary): string {
   } else {
     lines.push(`${head} — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${groupThousands(Math.round(s.appsPerMinute))} apps/min)`);
   }
-  lines.push(`target ${s.target} · ${s.workers} workers · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
+  lines.push(`target ${s.target} · ${s.workers} worker${s.workers === 1 ? '' : 's'} · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
   const rows = Object.entries(s.rowsByTable);
   if (rows.length) {
     const w = Math.max(...rows.map(([t]) => t.length));

@@ -37,18 +37,18 @@ export function createProgress(opts: ProgressOptions): Progress {
   const failures = opts.failures ?? true;
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
-      format: `${verb} {bar} {value}/{total} ${unit} | {rate} | ETA {eta}${failures ? ' | failed {failed}' : ''}`,
+      format: `${verb} {bar} {value}/{total} ${unit} | {rate} | ETA {etaText}${failures ? ' | failed {failed}' : ''}`,
       stream, hideCursor: true, clearOnComplete: false,
     }, cliProgress.Presets.shades_classic);
     let t0 = Date.now();
     let total = 0;
     return {
       // no rate or ETA can be known before the first batch lands: say what is happening instead
-      start(t) { t0 = Date.now(); total = t; bar.start(t, 0, { rate: opts.startText ?? 'starting workers…', eta: '--', failed: 0 }); },
+      start(t) { t0 = Date.now(); total = t; bar.start(t, 0, { rate: opts.startText ?? 'starting workers…', etaText: '--', failed: 0 }); },
       update(done, failed) {
         if (done === 0) { bar.update(0, { failed }); return; }
         const rate = done / Math.max(0.001, (Date.now() - t0) / 1000);
-        bar.update(done, { rate: `${rate.toFixed(0)} ${unit}/s`, eta: formatEta((total - done) / rate), failed });
+        bar.update(done, { rate: `${rate.toFixed(0)} ${unit}/s`, etaText: formatEta((total - done) / rate), failed });
       },
       stop() { bar.stop(); },
     };

@@ -15,7 +15,8 @@ import { seedSource } from './seed.js';
  * (`./bin/xmlmigrate.js`) — never a form that does not work where the user stands.
  */
 export function invocation(argv1 = process.argv[1] ?? '', env: NodeJS.ProcessEnv = process.env): string {
-  if (env['npm_command'] === 'exec') return 'npx xmlmigrate';
+  // npx runs the package's bin link (…/.bin/xmlmigrate); a script path run by hand keeps its form
+  if (env['npm_command'] === 'exec' && path.basename(argv1) === 'xmlmigrate') return 'npx xmlmigrate';
   const dirs = (env['PATH'] ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
   if (path.basename(argv1) === 'xmlmigrate' && dirs.includes(path.dirname(path.resolve(argv1)))) return 'xmlmigrate';
   const rel = path.relative(process.cwd(), argv1);

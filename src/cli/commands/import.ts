@@ -34,7 +34,7 @@ the target tables came from the current document; exit 1.`)
       const mapper = new DataMapper(plan);
       const url = targetUrl(opts.target);
       // without --apply-schema nothing is created: a missing SQLite file or source table is refused
-      const s = await openSession(url, plan.contract, { mustExist: !opts.applySchema });
+      const s = await openSession(url, plan.contract, { mustExist: !opts.applySchema, hint: 'or pass --apply-schema' });
       let bad = 0;
       let inserted = 0;
       let skipped = 0;

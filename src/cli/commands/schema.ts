@@ -46,11 +46,10 @@ export function registerSchema(program: Command): void {
           const problems = (await withDb(() => s.preflight({ source: opts.source }))).filter((p) => p.severity === 'error');
           const created = wanted.filter((t) => missing.has(t.name)).map((t) => t.name);
           const present = wanted.filter((t) => !missing.has(t.name)).map((t) => t.name);
-          const list = (names: string[]) => (names.length === wanted.length ? `all ${names.length} (${names.length - (opts.source ? 2 : 1)} tables + processing_log${opts.source ? ` + ${s.model.source.name}` : ''})` : `${names.length}: ${names.join(', ')}`);
-          const parts = [
-            created.length ? `created ${list(created)}` : null,
-            present.length ? `already present ${list(present)}` : null,
-          ].filter((x) => x !== null).join('; ');
+          const all = `${wanted.length} tables (${wanted.length - (opts.source ? 2 : 1)} from the contract + processing_log${opts.source ? ` + ${s.model.source.name}` : ''})`;
+          const parts = created.length === wanted.length ? `created ${all}`
+            : created.length === 0 ? `nothing to create — all ${all} already present`
+              : `created ${created.length} table${created.length === 1 ? '' : 's'} (${created.join(', ')}); ${present.length} already present`;
           process.stdout.write(`schema applied to ${parseTargetUrl(url).redacted}: ${parts}${problems.length ? `\n${problems.length} preflight problem(s) remain (existing tables are never altered):\n${problems.map((p) => `  - ${p.message}`).join('\n')}` : ''}\n`);
           if (problems.length) process.exitCode = 2;
         } finally {

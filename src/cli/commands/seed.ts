@@ -13,14 +13,16 @@ export interface SeedOptions {
   readonly apply: boolean;
   /** A progress bar on a TTY, a line every 5 s otherwise (default true). */
   readonly progress?: boolean;
+  /** Where progress goes (default stderr). */
+  readonly progressStream?: NodeJS.WriteStream;
 }
 
 /** Inserts `count` generated documents starting at `startAppId`; returns inserted/skipped. */
 export async function seedSource(url: string, contractFile: string, count: number, seed: number, startAppId: number, opts: SeedOptions): Promise<{ inserted: number; skipped: number; bytes: number }> {
   const { plan } = await loadPlan(contractFile);
   // without --apply-schema nothing is created: a missing SQLite file or source table is refused
-  const s = await openSession(url, plan.contract, { mustExist: !opts.apply });
-  const progress = createProgress({ enabled: opts.progress ?? true, verb: 'seeding', unit: 'documents', startText: 'generating…', failures: false });
+  const s = await openSession(url, plan.contract, { mustExist: !opts.apply, hint: 'or pass --apply-schema' });
+  const progress = createProgress({ enabled: opts.progress ?? true, verb: 'seeding', unit: 'documents', startText: 'generating…', failures: false, ...(opts.progressStream ? { stream: opts.progressStream } : {}) });
   try {
     if (opts.apply) await withDb(() => s.applySchema({ includeSource: true }));
     else await requireTables(s, url, { source: true }, 'or pass --apply-schema');

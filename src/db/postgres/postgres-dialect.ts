@@ -69,6 +69,26 @@ async function importPg(): Promise<typeof import('pg')> {
   }
 }
 
+/**
+ * pg.Client whose socket is closed when connecting fails. pg leaves it open after an error raised on
+ * the client side of the handshake (SCRAM without a password): the server then waits for its
+ * authentication timeout (60 s by default) and the socket keeps the process alive all that time.
+ */
+function closingClient(Base: typeof import('pg').Client): typeof import('pg').Client {
+  type Callback = (err: Error | null) => void;
+  type Connect = (this: object, callback?: Callback) => Promise<unknown> | void;
+  const connect = Base.prototype.connect as unknown as Connect;
+  class ClosingClient extends Base {}
+  const closingConnect: Connect = function (this: object, callback?: Callback) {
+    const close = (): void => (this as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    if (!callback) return (connect.call(this) as Promise<unknown>).catch((err: unknown) => { close(); throw err; });
+    connect.call(this, (err) => { if (err) close(); callback(err); });
+    return undefined;
+  };
+  Object.defineProperty(ClosingClient.prototype, 'connect', { value: closingConnect, writable: true, configurable: true });
+  return ClosingClient;
+}
+
 /** pg's refusal to answer a password challenge without a password (SCRAM; md5/cleartext send none and get 28P01). */
 const NO_PASSWORD_TEXT = /client password must be a (non-empty )?string/;
 
@@ -82,6 +102,7 @@ export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel,
   const connectTimeout = num('connect_timeout');
   const statementTimeout = num('statement_timeout');
   const pool = new pg.Pool({
+    Client: closingClient(pg.Client),
     host: cfg.host, database: cfg.database, max: Math.max(1, opts.poolMax ?? 1),
     ...(cfg.port === null ? {} : { port: cfg.port }),
     ...(cfg.user === null ? {} : { user: cfg.user }),
