@@ -188,13 +188,19 @@ describe('the first hour (built CLI, example contract, generated documents)', ()
       new Database(file).close();
       const want: Record<string, RegExp> = {
         seed: /table app_xml does not exist in sqlite:empty\.db \(create it with `xmlmigrate schema --apply` or pass --apply-schema\)/,
-        status: /tables processing_log, app_xml do not exist in sqlite:empty\.db \(create them with `xmlmigrate schema --apply`\)/,
+        status: /table processing_log does not exist in sqlite:empty\.db \(create it with `xmlmigrate schema --apply`\)/,
         import: /table app_xml does not exist in sqlite:empty\.db/,
         'retry-failed': /table processing_log does not exist in sqlite:empty\.db/,
       };
       for (const args of TOOL_COMMANDS) expectOneLine(cli([...args, '-t', 'sqlite:empty.db']), 2, want[args[0]!]!);
       expect(sqliteRows<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([]);
       // --apply-schema is the one-step way
+      // status with processing_log but the source elsewhere (run --source): the log, and no pending count
+      const logOnly = cli(['schema', '--apply', '-c', CONTRACT, '-t', 'sqlite:log-only.db', '--no-source']);
+      expect(logOnly.code, logOnly.stderr).toBe(0);
+      const st = cli(['status', '-c', CONTRACT, '-t', 'sqlite:log-only.db']);
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout.trim()).toBe('processing_log: empty; no source table app_xml in this database');
       const seeded = cli(['seed', '-n', '3', '-t', 'sqlite:empty.db', '--apply-schema', '--no-progress']);
       expect(seeded.code, seeded.stderr).toBe(0);
       expect(seeded.stdout).toMatch(/^seeded 3 documents /);

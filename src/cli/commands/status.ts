@@ -17,12 +17,14 @@ export function registerStatus(program: Command): void {
       const url = targetUrl(opts.target);
       const s = await openSession(url, plan.contract);
       try {
-        await requireTables(s, url, { source: true, log: true });
+        await requireTables(s, url, { log: true });
         const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
-        const pending = await withDb(() => s.countPending({ excludeLogged: true }));
+        // the source table may live in another database (run --source): then nothing is pending here
+        const hasSource = !(await withDb(() => s.preflight({ target: false, source: true }))).some((p) => p.code === 'missing-table');
+        const pending = hasSource ? await withDb(() => s.countPending({ excludeLogged: true })) : null;
         if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending }, null, 2)}\n`); return; }
         const by = Object.entries(sum.byStatus);
-        process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending} pending in ${s.model.source.name}\n`);
+        process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending === null ? `no source table ${s.model.source.name} in this database` : `${pending} pending in ${s.model.source.name}`}\n`);
         const stages = Object.entries(sum.byStage);
         if (stages.length) process.stdout.write(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
         for (const f of sum.lastFailures) process.stdout.write(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}\n`);
