@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error.js';
 import { scrubSecrets } from '../db/db-error.js';
 import { redactText, TargetUrlError } from '../db/target-url.js';
+import { ENV_NAMES } from './config.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerContractCheck } from './commands/contract-check.js';
 import { registerMap } from './commands/map.js';
@@ -34,6 +35,30 @@ export function safe(text: string, env: NodeJS.ProcessEnv = process.env): string
   return terminalSafe(scrubSecrets(redactText(text), [env['XMLMIGRATE_TARGET_PASSWORD'] ?? '', env['XMLMIGRATE_SOURCE_PASSWORD'] ?? '']), true);
 }
 
+/** Exit codes, as every command uses them (docs/operations.md). */
+export const EXIT_CODES_HELP = `Exit codes:
+  0    every selected app landed, or there was nothing to do
+  1    the run finished and some apps failed (xmlmigrate status; retry-failed re-queues them)
+  2    usage, contract, configuration or preflight error (bad flag or variable, unknown host name,
+       wrong or missing password, missing tables) — nothing was written
+  3    fatal database error: the server cannot be reached (connection refused, timed out, or lost
+       for longer than --outage-wait) or a database error stopped the run — run it again to resume
+  130  stopped by SIGINT, 143 by SIGTERM, after in-flight batches committed — resumable`;
+
+/** The \`run --help\` epilogue: every setting's environment variable, the passwords, the exit codes. */
+export function runHelpText(): string {
+  const flag = (k: string) => `--${k.replace(/Seconds$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(26)} ${flag(k)}`);
+  return `
+Environment variables (a flag wins over its variable; a variable wins over --config):
+${rows.join('\n')}
+  ${'XMLMIGRATE_CONFIG'.padEnd(26)} --config
+  ${'XMLMIGRATE_TARGET_PASSWORD'.padEnd(26)} password for --target (keeps it off the command line)
+  ${'XMLMIGRATE_SOURCE_PASSWORD'.padEnd(26)} password for --source
+
+${EXIT_CODES_HELP}`;
+}
+
 /** Builds the program (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command();
@@ -44,8 +69,10 @@ export function buildProgram(): Command {
     .exitOverride()
     // commander echoes what it could not parse (`unknown option '--tagret=postgres://u:pw@h/db'`)
     .configureOutput({ writeErr: (str) => process.stderr.write(safe(str)), outputError: (str, write) => write(safe(str)) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`);
   registerRun(program);
+  program.commands.find((c) => c.name() === 'run')?.addHelpText('after', runHelpText());
   registerSchema(program);
   registerSeed(program);
   registerImport(program);

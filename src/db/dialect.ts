@@ -157,6 +157,14 @@ export interface InsertSourceResult {
   readonly skipped: number;
 }
 
+/** Result of {@link TargetSession.replaceSource}. */
+export interface ReplaceSourceResult {
+  /** App ids whose document was replaced. */
+  readonly replaced: readonly number[];
+  /** Of those, the ones whose `failed` processing_log row was deleted. */
+  readonly failedCleared: readonly number[];
+}
+
 /**
  * A connection (or pool) to one database, bound to one SchemaModel. Every method throws only
  * {@link import('./db-error.js').DbError}.
@@ -192,6 +200,13 @@ export interface TargetSession {
   loggedStatus(appIds: readonly number[]): Promise<Map<number, 'success' | 'failed'>>;
   /** Adds source documents, skipping app_ids that already exist (for `import` and `seed`). */
   insertSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<InsertSourceResult>;
+  /**
+   * `import --replace`, in ONE transaction: replaces the document of every existing source row among
+   * `records` whose app has no `success` processing_log row, and deletes the `failed` processing_log
+   * row of each replaced app (so the next run maps the new document). App ids absent from the source,
+   * and apps that migrated successfully, are left alone (not in `replaced`).
+   */
+  replaceSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<ReplaceSourceResult>;
   /** Deletes every `failed` processing_log row (for `retry-failed`); returns how many. */
   deleteFailedLog(): Promise<number>;
   /** processing_log counts by status and stage, and the last `limit` (default 20) failures. */

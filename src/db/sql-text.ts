@@ -135,6 +135,25 @@ export function deleteFailedSql(style: SqlStyle, model: SchemaModel): SqlStateme
   return { text: `DELETE FROM ${style.qualify(model.processingLog)} WHERE ${style.quote('status')} = ${style.param(0)}`, params: ['failed'] };
 }
 
+/**
+ * `import --replace`, one app: sets the source document of `appId` unless processing_log holds a
+ * `success` row for it (a migrated app keeps the document its rows came from). Parameter 0 is the XML.
+ */
+export function replaceSourceSql(style: SqlStyle, model: SchemaModel, appId: number, xml: string): SqlStatement {
+  const q = style.quote;
+  return {
+    text: `UPDATE ${style.qualify(model.source)} SET ${q(model.sourceColumn)} = ${style.param(0)} WHERE ${q('app_id')} = ${style.param(1)}`
+      + ` AND NOT EXISTS (SELECT 1 FROM ${style.qualify(model.processingLog)} pl WHERE pl.${q('app_id')} = ${style.param(2)} AND pl.${q('status')} = ${style.param(3)})`,
+    params: [xml, appId, appId, 'success'],
+  };
+}
+
+/** Deletes the failed processing_log row of one app (its replaced document runs again). */
+export function deleteFailedForAppSql(style: SqlStyle, model: SchemaModel, appId: number): SqlStatement {
+  const q = style.quote;
+  return { text: `DELETE FROM ${style.qualify(model.processingLog)} WHERE ${q('app_id')} = ${style.param(0)} AND ${q('status')} = ${style.param(1)}`, params: [appId, 'failed'] };
+}
+
 /** The three status queries: counts by status, failed counts by stage, last `limit` failures. */
 export function statusSql(style: SqlStyle, model: SchemaModel, limit: number): { byStatus: SqlStatement; byStage: SqlStatement; last: SqlStatement } {
   const q = style.quote;

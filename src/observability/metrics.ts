@@ -28,7 +28,11 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   wallSeconds: number;
-  apps: { total: number; ok: number; failed: number; alreadyLogged: number };
+  /**
+   * `loggedBefore`: selected apps that already had a processing_log row when the run began — counted
+   * only when there was nothing to do (null otherwise, and when the source is another database).
+   */
+  apps: { total: number; ok: number; failed: number; alreadyLogged: number; loggedBefore?: number | null };
   appsPerMinute: number;
   rowsByTable: Record<string, number>;
   failuresByStage: Record<string, number>;
@@ -120,8 +124,14 @@ export function groupThousands(n: number): string {
 export function renderSummary(s: RunSummary): string {
   const lines: string[] = [];
   const secs = s.wallSeconds.toFixed(2);
-  lines.push(`${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${groupThousands(Math.round(s.appsPerMinute))} apps/min)`);
-  lines.push(`target ${s.target} · ${s.workers} workers · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
+  const head = `${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s`;
+  const logged = s.apps.alreadyLogged + (s.apps.loggedBefore ?? 0);
+  if (s.apps.ok === 0 && s.apps.failed === 0 && s.stoppedBy === null && s.exitCode === 0) {
+    lines.push(`${head} — nothing to do: ${logged > 0 ? `all ${groupThousands(logged)} selected app${logged === 1 ? ' is' : 's are'} already logged (xmlmigrate status)` : 'no apps in the source table match the selection'}`);
+  } else {
+    lines.push(`${head} — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${groupThousands(Math.round(s.appsPerMinute))} apps/min)`);
+  }
+  lines.push(`target ${s.target} · ${s.workers} worker${s.workers === 1 ? '' : 's'} · batch ${s.batchSize} · ${s.pool ? 'pooled' : 'dedicated'} connections · ${s.readMode} reads`);
   const rows = Object.entries(s.rowsByTable);
   if (rows.length) {
     const w = Math.max(...rows.map(([t]) => t.length));
@@ -131,11 +141,11 @@ export function renderSummary(s: RunSummary): string {
   const p = s.phasesMs;
   lines.push(`time: source read ${(p.sourceRead / 1000).toFixed(2)} s (parent) · worker read ${(p.workerRead / 1000).toFixed(2)} s · parse+map ${(p.parseMap / 1000).toFixed(2)} s · write ${(p.write / 1000).toFixed(2)} s (summed over workers)`);
   for (const [id, f] of Object.entries(s.perWorker)) {
-    lines.push(`  worker ${id}: ${f.batches} batches, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s${f.cpuMs > 0 ? `, cpu ${(f.cpuMs / 1000).toFixed(2)} s` : ''}`);
+    lines.push(`  worker ${id}: ${f.batches} batch${f.batches === 1 ? '' : 'es'}, ${f.ok} ok, ${f.failed} failed, parse+map ${(f.parseMapMs / 1000).toFixed(2)} s, write ${(f.writeMs / 1000).toFixed(2)} s${f.cpuMs > 0 ? `, cpu ${(f.cpuMs / 1000).toFixed(2)} s` : ''}`);
   }
   const c = s.cpu;
-  lines.push(`cpu: parent ${c.parentSeconds.toFixed(2)} s · workers ${c.workersSeconds.toFixed(2)} s (start-up included) · ${c.cores} CPU cores`);
-  if (s.workers > c.cores) {
+  lines.push(`cpu: parent ${c.parentSeconds.toFixed(2)} s · workers ${c.workersSeconds.toFixed(2)} s (start-up included) · ${c.cores} CPU cores · parent peak RSS ${s.peakRssMb} MB`);
+  if (s.workers > c.cores && s.apps.ok + s.apps.failed > 0) {
     lines.push(`note: ${s.workers} workers on ${c.cores} CPU cores — each worker beyond the core count adds its own start-up and JIT warm-up to the same cores and rarely adds throughput (see docs/operations.md, "How many workers")`);
   }
   if (s.retries || s.splits || s.workerCrashes || s.outages) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes} · database outages survived ${s.outages}`);

@@ -1,6 +1,7 @@
 /**
- * Progress display, parent side only: a cli-progress bar on a TTY (done/total, apps/s, ETA, failures),
- * a plain line every few seconds otherwise, nothing with `--no-progress`.
+ * Progress display, parent side only: a cli-progress bar on a TTY (done/total, rate, ETA, failures),
+ * a plain line every few seconds otherwise, nothing with `--no-progress`. Until the first unit of work
+ * lands neither a rate nor an ETA is known: the bar says so (`starting workers…`, `ETA --`).
  */
 import cliProgress from 'cli-progress';
 
@@ -11,21 +12,43 @@ export interface Progress {
   stop(): void;
 }
 
+/** Options of {@link createProgress}. */
+export interface ProgressOptions {
+  enabled: boolean;
+  stream?: NodeJS.WriteStream;
+  /** Plain-line mode: at most one line per this many ms (default 5000). */
+  intervalMs?: number;
+  /** What is going on (default `migrating`). */
+  verb?: string;
+  /** What is counted (default `apps`). */
+  unit?: string;
+  /** Shown instead of a rate before the first update (default `starting workers…`). */
+  startText?: string;
+  /** Show the failure count (default true). */
+  failures?: boolean;
+}
+
 /** Chooses the display for the stream. */
-export function createProgress(opts: { enabled: boolean; stream?: NodeJS.WriteStream; intervalMs?: number }): Progress {
+export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   if (!opts.enabled) return { start() {}, update() {}, stop() {} };
+  const verb = opts.verb ?? 'migrating';
+  const unit = opts.unit ?? 'apps';
+  const failures = opts.failures ?? true;
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar({
-      format: 'migrating {bar} {value}/{total} apps | {rate} apps/s | ETA {eta_formatted} | failed {failed}',
-      stream, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
+      format: `${verb} {bar} {value}/{total} ${unit} | {rate} | ETA {etaText}${failures ? ' | failed {failed}' : ''}`,
+      stream, hideCursor: true, clearOnComplete: false,
     }, cliProgress.Presets.shades_classic);
     let t0 = Date.now();
+    let total = 0;
     return {
-      start(total) { t0 = Date.now(); bar.start(total, 0, { rate: '0', failed: 0 }); },
+      // no rate or ETA can be known before the first batch lands: say what is happening instead
+      start(t) { t0 = Date.now(); total = t; bar.start(t, 0, { rate: opts.startText ?? 'starting workers…', etaText: '--', failed: 0 }); },
       update(done, failed) {
+        if (done === 0) { bar.update(0, { failed }); return; }
         const rate = done / Math.max(0.001, (Date.now() - t0) / 1000);
-        bar.update(done, { rate: rate.toFixed(0), failed });
+        bar.update(done, { rate: `${rate.toFixed(0)} ${unit}/s`, etaText: formatEta((total - done) / rate), failed });
       },
       stop() { bar.stop(); },
     };
@@ -41,9 +64,16 @@ export function createProgress(opts: { enabled: boolean; stream?: NodeJS.WriteSt
       if (now - last < every) return;
       last = now;
       const rate = done / Math.max(0.001, (now - t0) / 1000);
-      const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
-      stream.write(`progress: ${done}/${total} apps, ${rate.toFixed(0)} apps/s, ETA ${eta.toFixed(0)} s, ${failed} failed\n`);
+      stream.write(`progress: ${done}/${total} ${unit}, ${rate.toFixed(0)} ${unit}/s, ETA ${done > 0 ? formatEta((total - done) / rate) : '--'}${failures ? `, ${failed} failed` : ''}\n`);
     },
     stop() {},
   };
+}
+
+/** Seconds left → `42 s`, `3 min 05 s`, `1 h 02 min`. */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { connectHint } from '../db/connect-hint.js';
 import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
 import { MB, planReads } from '../db/read-plan.js';
@@ -58,7 +59,12 @@ export class ProductionProcessor {
   private readonly metrics = new RunMetrics();
   readonly runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
 
-  constructor(private readonly cfg: RunConfig, private readonly deps: ProcessorDeps) {}
+  private readonly deps: ProcessorDeps;
+
+  constructor(private readonly cfg: RunConfig, deps: ProcessorDeps) {
+    // every parent log line carries the run id, like the workers' lines do
+    this.deps = { ...deps, log: deps.log.child({ runId: this.runId }) };
+  }
 
   /** First signal: stop handing out work. Second: abort. */
   onSignal(sig: NodeJS.Signals): void {
@@ -132,6 +138,8 @@ export class ProductionProcessor {
       };
       const pending = await source.countPending(filter);
       const total = cfg.limit === null ? pending : Math.min(cfg.limit, pending);
+      // nothing to do: say whether the selection is empty or already migrated (one count, only then)
+      if (total === 0 && source === target) this.loggedBefore = await source.countPending({ ...filter, excludeLogged: false });
       let exitCode: number;
       try {
         exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total);
@@ -155,7 +163,7 @@ export class ProductionProcessor {
       return await openTarget(cfg, model, { poolMax: 1, mustExist: true });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new RunAbort(`cannot connect to the ${what} database ${cfg.redacted}: ${msg}`, err instanceof DbError && err.kind === 'transient' ? 3 : 2);
+      throw new RunAbort(`cannot connect to the ${what} database ${cfg.redacted}: ${msg}${connectHint(err, cfg, `XMLMIGRATE_${what.toUpperCase()}_PASSWORD`)}`, err instanceof DbError && err.kind === 'transient' ? 3 : 2);
     }
   }
 
@@ -330,6 +338,9 @@ export class ProductionProcessor {
   /** The parent's CPU usage when run() began (the summary reports the run's own share). */
   private cpuAtStart: NodeJS.CpuUsage | undefined;
 
+  /** Selected apps already logged when the run began; counted only when there is nothing to do. */
+  private loggedBefore: number | null = null;
+
   /** Set when a fatal database error stopped the run. */
   fatalMessage: string | null = null;
 
@@ -345,7 +356,7 @@ export class ProductionProcessor {
       runId: this.runId, command: redactArgv(process.argv.slice(2)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
       workers: cfg.workers, batchSize: cfg.batchSize, pool: cfg.pool, readMode: cfg.readMode, dryRun: cfg.dryRun,
       startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: wall,
-      apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged },
+      apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged, loggedBefore: this.loggedBefore },
       appsPerMinute: wall > 0 ? (m.done / wall) * 60 : 0,
       rowsByTable: m.rowsByTable, failuresByStage: m.failuresByStage, failedApps: m.failedApps,
       phasesMs: m.phases,

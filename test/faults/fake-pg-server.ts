@@ -27,8 +27,14 @@ function errorResponse(code: string, text: string): Buffer {
   return message('E', Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', code), field('M', text), Buffer.from([0])]));
 }
 
-/** Starts the server on 127.0.0.1 (random port). `echo`: put the received password into the error text. */
-export async function startFakePgServer(opts: { echo?: boolean } = {}): Promise<FakePgServer> {
+/**
+ * Starts the server on 127.0.0.1 (random port). `echo`: put the received password into the error text.
+ * `auth`: `cleartext` (default) asks for the password itself; `scram` asks for SCRAM-SHA-256, the
+ * default of PostgreSQL ≥ 14 (the client's first SASL message is answered with a server-first
+ * message; a client that has a password then sends a proof, which is rejected with 28P01).
+ */
+export async function startFakePgServer(opts: { echo?: boolean; auth?: 'cleartext' | 'scram' } = {}): Promise<FakePgServer> {
+  const scram = opts.auth === 'scram';
   const passwords: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -38,6 +44,7 @@ export async function startFakePgServer(opts: { echo?: boolean } = {}): Promise<
     let buf = Buffer.alloc(0);
     let started = false;
     let user = '';
+    let sentServerFirst = false;
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
@@ -52,9 +59,15 @@ export async function startFakePgServer(opts: { echo?: boolean } = {}): Promise<
           const parts = body.toString('utf8').split('\0');
           for (let i = 0; i + 1 < parts.length; i += 2) if (parts[i] === 'user') user = parts[i + 1] ?? '';
           started = true;
-          const auth = Buffer.alloc(4);
-          auth.writeInt32BE(3, 0); // AuthenticationCleartextPassword
-          socket.write(message('R', auth));
+          if (scram) {
+            const auth = Buffer.alloc(4);
+            auth.writeInt32BE(10, 0); // AuthenticationSASL, then the mechanism list
+            socket.write(message('R', Buffer.concat([auth, Buffer.from('SCRAM-SHA-256\0\0', 'latin1')])));
+          } else {
+            const auth = Buffer.alloc(4);
+            auth.writeInt32BE(3, 0); // AuthenticationCleartextPassword
+            socket.write(message('R', auth));
+          }
           continue;
         }
         if (buf.length < 5) return;
@@ -63,6 +76,15 @@ export async function startFakePgServer(opts: { echo?: boolean } = {}): Promise<
         const type = String.fromCharCode(buf[0] ?? 0);
         const body = buf.subarray(5, len + 1);
         buf = buf.subarray(len + 1);
+        if (type === 'p' && scram && !sentServerFirst) {
+          // SASLInitialResponse: mechanism\0, int32 length, client-first-message "n,,n=*,r=<nonce>"
+          const nonce = /r=([^,]*)/.exec(body.toString('latin1'))?.[1] ?? '';
+          const cont = Buffer.alloc(4);
+          cont.writeInt32BE(11, 0); // AuthenticationSASLContinue
+          socket.write(message('R', Buffer.concat([cont, Buffer.from(`r=${nonce}fake,s=${Buffer.from('salt').toString('base64')},i=4096`, 'latin1')])));
+          sentServerFirst = true;
+          continue;
+        }
         if (type === 'p') {
           const pw = body.toString('utf8').replace(/\0$/, '');
           passwords.push(pw);

@@ -1,11 +1,13 @@
 /**
  * `xmlmigrate conformance --contract … --xml … --expected …`: compares mapped output with expected
  * outputs and names the product decision (docs/compatibility.md) behind every difference.
- * Exit 0 when every difference is explained, 1 otherwise.
+ * Exit 0 when every difference is explained, 1 otherwise, 2 when nothing could be compared.
  */
 import type { Command } from 'commander';
 import { DOCUMENT_DECISIONS, runConformance } from '../../conformance/conformance.js';
 import { DECISION_SUMMARY } from '../../mapping/legacy.js';
+import { existsSync, statSync } from 'node:fs';
+import { CliError } from '../cli-error.js';
 import { loadPlan } from '../load-plan.js';
 
 function short(v: unknown): string {
@@ -24,7 +26,12 @@ export function registerConformance(program: Command): void {
     .option('--json', 'print the full report as JSON')
     .action(async (opts: { contract: string; xml: string[]; expected: string; json?: boolean }) => {
       const { plan } = await loadPlan(opts.contract);
+      if (!existsSync(opts.expected) || !statSync(opts.expected).isDirectory()) throw new CliError(`--expected ${opts.expected}: no such directory`, 2);
       const report = await runConformance({ plan, xml: opts.xml, expectedDir: opts.expected });
+      if (report.samples === 0) {
+        // nothing compared is not a pass
+        throw new CliError(`--expected ${opts.expected}: no expected output (<name>.json) for any of the ${report.missingExpected.length} XML file${report.missingExpected.length === 1 ? '' : 's'} given by --xml — nothing was compared`, 2);
+      }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { terminalSafe } from '../../observability/terminal-text.js';
 import { notPositiveProblem } from '../../db/preflight.js';
 import { contractFile, loadPlan } from '../load-plan.js';
-import { openSession, targetUrl, withDb } from '../session.js';
+import { openSession, requireTables, targetUrl, withDb } from '../session.js';
 
 /** Registers both commands. */
 export function registerStatus(program: Command): void {
@@ -16,16 +16,19 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { contract?: string; target?: string; last: string; json?: boolean }) => {
       const { plan } = await loadPlan(contractFile(opts.contract));
-      const s = await openSession(targetUrl(opts.target), plan.contract);
+      const url = targetUrl(opts.target);
+      const s = await openSession(url, plan.contract);
       try {
+        await requireTables(s, url, { log: true });
         const sum = await withDb(() => s.statusSummary(Math.max(0, Number(opts.last) || 0)));
-        const pending = await withDb(() => s.countPending({ excludeLogged: true }));
-        // the source table may live elsewhere (run --source): then there is nothing to say about it here
-        const ids = await s.sourceIdStats().catch(() => null);
+        // the source table may live in another database (run --source): then nothing is pending here
+        const hasSource = !(await withDb(() => s.preflight({ target: false, source: true }))).some((p) => p.code === 'missing-table');
+        const pending = hasSource ? await withDb(() => s.countPending({ excludeLogged: true })) : null;
+        const ids = hasSource ? await s.sourceIdStats().catch(() => null) : null;
         const notPositive = ids ? { count: ids.notPositive, examples: ids.notPositiveExamples.map(String) } : null;
         if (opts.json) { process.stdout.write(`${JSON.stringify({ ...sum, pending, notPositiveAppIds: notPositive }, null, 2)}\n`); return; }
         const by = Object.entries(sum.byStatus);
-        process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending} pending in ${s.model.source.name}\n`);
+        process.stdout.write(`processing_log: ${by.length ? by.map(([k, v]) => `${v} ${k}`).join(', ') : 'empty'}; ${pending === null ? `no source table ${s.model.source.name} in this database` : `${pending} pending in ${s.model.source.name}`}\n`);
         const stages = Object.entries(sum.byStage);
         if (stages.length) process.stdout.write(terminalSafe(`failed by stage: ${stages.map(([k, v]) => `${k} ${v}`).join(', ')}\n`, true));
         for (const f of sum.lastFailures) process.stdout.write(`${terminalSafe(`  app ${f.appId} [${f.stage ?? '?'}] ${f.processedAt ?? ''} ${f.failureReason ?? ''}`)}\n`);
@@ -41,8 +44,10 @@ export function registerStatus(program: Command): void {
     .option('-t, --target <url>', 'database [env XMLMIGRATE_TARGET_URL]')
     .action(async (opts: { contract?: string; target?: string }) => {
       const { plan } = await loadPlan(contractFile(opts.contract));
-      const s = await openSession(targetUrl(opts.target), plan.contract);
+      const url = targetUrl(opts.target);
+      const s = await openSession(url, plan.contract);
       try {
+        await requireTables(s, url, { log: true });
         const n = await withDb(() => s.deleteFailedLog());
         process.stdout.write(`cleared ${n} failed app${n === 1 ? '' : 's'}; the next run will process ${n === 1 ? 'it' : 'them'} again\n`);
       } finally {

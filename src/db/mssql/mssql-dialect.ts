@@ -6,13 +6,13 @@
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteBracket } from '../identifiers.js';
 import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
-import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
+import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
 import {
@@ -274,6 +274,30 @@ export class MssqlSession implements TargetSession {
       throw toDbError('mssql', err, { phase: 'write', table: this.model.source.name, secrets: this.secrets });
     }
     return { inserted, skipped: records.length - inserted };
+  }
+
+  /** See {@link TargetSession.replaceSource}. */
+  async replaceSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<ReplaceSourceResult> {
+    const replaced: number[] = [];
+    const failedCleared: number[] = [];
+    const tx = this.pool.transaction();
+    const affected = (res: { readonly rowsAffected: readonly number[] }): number => res.rowsAffected.reduce((a, b) => a + b, 0);
+    try {
+      await tx.begin();
+      for (const r of records) {
+        const up = typedStatement(replaceSourceSql(MSSQL_STYLE, this.model, r.appId, r.xml));
+        // the document is parameter 0: nvarchar(max), not typedStatement's nvarchar(4000)
+        const text = { ...up, params: up.params.map((p, i) => (i === 0 ? { ...p, type: { name: 'NVarChar' as const, length: 'max' as const } } : p)) };
+        if (affected(await runStatement(tx.request(), text, this.types)) === 0) continue;
+        replaced.push(r.appId);
+        if (affected(await runStatement(tx.request(), typedStatement(deleteFailedForAppSql(MSSQL_STYLE, this.model, r.appId)), this.types)) > 0) failedCleared.push(r.appId);
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.rollback().catch(() => undefined);
+      throw toDbError('mssql', err, { phase: 'write', table: this.model.source.name, secrets: this.secrets });
+    }
+    return { replaced, failedCleared };
   }
 
   /** See {@link TargetSession.deleteFailedLog}. */

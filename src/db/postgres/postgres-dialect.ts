@@ -6,15 +6,16 @@
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
-import type { ErrorPhase } from '../db-error.js';
+import { NO_PASSWORD_CODE } from '../connect-hint.js';
+import { DbError, type ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { ByteArena, copyOutSourceRows, sourceBytesCopySql, type PgSubmittable } from './pg-copy-out.js';
@@ -68,6 +69,29 @@ async function importPg(): Promise<typeof import('pg')> {
   }
 }
 
+/**
+ * pg.Client whose socket is closed when connecting fails. pg leaves it open after an error raised on
+ * the client side of the handshake (SCRAM without a password): the server then waits for its
+ * authentication timeout (60 s by default) and the socket keeps the process alive all that time.
+ */
+function closingClient(Base: typeof import('pg').Client): typeof import('pg').Client {
+  type Callback = (err: Error | null) => void;
+  type Connect = (this: object, callback?: Callback) => Promise<unknown> | void;
+  const connect = Base.prototype.connect as unknown as Connect;
+  class ClosingClient extends Base {}
+  const closingConnect: Connect = function (this: object, callback?: Callback) {
+    const close = (): void => (this as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    if (!callback) return (connect.call(this) as Promise<unknown>).catch((err: unknown) => { close(); throw err; });
+    connect.call(this, (err) => { if (err) close(); callback(err); });
+    return undefined;
+  };
+  Object.defineProperty(ClosingClient.prototype, 'connect', { value: closingConnect, writable: true, configurable: true });
+  return ClosingClient;
+}
+
+/** pg's refusal to answer a password challenge without a password (SCRAM; md5/cleartext send none and get 28P01). */
+const NO_PASSWORD_TEXT = /client password must be a (non-empty )?string/;
+
 /** Opens a pg Pool for `cfg` and returns a session bound to `model`. */
 export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
   const pgMod = await importPg();
@@ -78,6 +102,7 @@ export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel,
   const connectTimeout = num('connect_timeout');
   const statementTimeout = num('statement_timeout');
   const pool = new pg.Pool({
+    Client: closingClient(pg.Client),
     host: cfg.host, database: cfg.database, max: Math.max(1, opts.poolMax ?? 1),
     ...(cfg.port === null ? {} : { port: cfg.port }),
     ...(cfg.user === null ? {} : { user: cfg.user }),
@@ -103,6 +128,10 @@ export async function openPostgresSession(cfg: TargetConfig, model: SchemaModel,
     await session.ping();
   } catch (err) {
     await pool.end().catch(() => undefined);
+    // pg's SCRAM code rejects a missing password with its own text: say what happened instead
+    if (cfg.password === null && err instanceof Error && NO_PASSWORD_TEXT.test(err.message)) {
+      throw new DbError('the server asks for a password and none was given', { code: NO_PASSWORD_CODE, dialect: 'postgres', kind: 'permanent', phase: 'connect', cause: err });
+    }
     throw err;
   }
   return session;
@@ -328,6 +357,29 @@ export class PostgresSession implements TargetSession {
       return n;
     });
     return { inserted, skipped: records.length - inserted };
+  }
+
+  /** See {@link TargetSession.replaceSource}. */
+  async replaceSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<ReplaceSourceResult> {
+    return this.withClient(async (c) => {
+      const replaced: number[] = [];
+      const failedCleared: number[] = [];
+      await c.query('BEGIN');
+      try {
+        for (const r of records) {
+          const up = replaceSourceSql(POSTGRES_STYLE, this.model, r.appId, r.xml);
+          if (((await c.query(up.text, up.params)).rowCount ?? 0) === 0) continue;
+          replaced.push(r.appId);
+          const del = deleteFailedForAppSql(POSTGRES_STYLE, this.model, r.appId);
+          if (((await c.query(del.text, del.params)).rowCount ?? 0) > 0) failedCleared.push(r.appId);
+        }
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      return { replaced, failedCleared };
+    });
   }
 
   /** See {@link TargetSession.deleteFailedLog}. */

@@ -8,14 +8,14 @@ import { dirname } from 'node:path';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedSql, loggedStatusSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { sqliteDdl, sqliteQualify } from './sqlite-ddl.js';
@@ -219,6 +219,22 @@ export class SqliteSession implements TargetSession {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** See {@link TargetSession.replaceSource}. */
+  replaceSource(records: readonly { readonly appId: number; readonly xml: string }[]): Promise<ReplaceSourceResult> {
+    return this.run(() => this.writer.inTransaction(() => {
+      const replaced: number[] = [];
+      const failedCleared: number[] = [];
+      for (const r of records) {
+        const up = replaceSourceSql(SQLITE_STYLE, this.model, r.appId, r.xml);
+        if (Number(this.writer.statement(up.text).run(...(up.params as SqliteValue[])).changes) === 0) continue;
+        replaced.push(r.appId);
+        const del = deleteFailedForAppSql(SQLITE_STYLE, this.model, r.appId);
+        if (Number(this.writer.statement(del.text).run(...(del.params as SqliteValue[])).changes) > 0) failedCleared.push(r.appId);
+      }
+      return { replaced, failedCleared };
+    }));
   }
 
   /** See {@link TargetSession.deleteFailedLog}. */
