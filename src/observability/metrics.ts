@@ -32,7 +32,7 @@ export interface RunSummary {
    * `loggedBefore`: selected apps that already had a processing_log row when the run began — counted
    * only when there was nothing to do (null otherwise, and when the source is another database).
    */
-  apps: { total: number; ok: number; failed: number; alreadyLogged: number; loggedBefore?: number | null };
+  apps: { total: number; ok: number; failed: number; alreadyLogged: number; loggedBefore?: number };
   appsPerMinute: number;
   rowsByTable: Record<string, number>;
   failuresByStage: Record<string, number>;

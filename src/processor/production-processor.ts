@@ -356,7 +356,7 @@ export class ProductionProcessor {
       runId: this.runId, command: redactArgv(process.argv.slice(2)).join(' '), target: redactUrl(cfg.target), dialect: parseTargetUrl(cfg.target).dialect,
       workers: cfg.workers, batchSize: cfg.batchSize, pool: cfg.pool, readMode: cfg.readMode, dryRun: cfg.dryRun,
       startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: wall,
-      apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged, loggedBefore: this.loggedBefore },
+      apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged, ...(this.loggedBefore === null ? {} : { loggedBefore: this.loggedBefore }) },
       appsPerMinute: wall > 0 ? (m.done / wall) * 60 : 0,
       rowsByTable: m.rowsByTable, failuresByStage: m.failuresByStage, failedApps: m.failedApps,
       phasesMs: m.phases,

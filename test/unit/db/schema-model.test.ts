@@ -115,7 +115,7 @@ describe('buildSchemaModel (the example contract contracts/credit-card.json)', (
       'app_base', 'app_contact_base', 'app_operational_cc', 'app_pricing_cc', 'app_transactional_cc',
       'app_contact_address', 'app_contact_employment', 'app_report_results_lookup', 'app_historical_lookup', 'scores', 'indicators',
     ]);
-    expect(cols(model.source)).toEqual(['app_id:int!', 'xml:string(max)!']);
+    expect(cols(model.source)).toEqual(['app_id:bigint!', 'xml:string(max)!']);
     expect(model.source.name).toBe('app_xml');
   });
 

@@ -67,7 +67,7 @@ describe.skipIf(!HAVE_REFERENCE_FIXTURES)(referenceSuite('reference conformance:
       expect(col('app_contact_base', 'birth_date')).toBe('birth_date:date!');
       expect(col('app_base', 'receive_date')).toBe('receive_date:datetime!');
       expect(table(m, 'app_contact_employment').primaryKey).toEqual(['app_id', 'con_id', 'employment_type_enum']);
-      expect(cols(table(m, 'app_report_results_lookup'))).toEqual(['app_id:int!', 'name:string(100)!', 'value:string(250)', 'source_report_key:string(20)']);
+      expect(cols(table(m, 'app_report_results_lookup'))).toEqual(['app_id:bigint!', 'name:string(100)!', 'value:string(250)', 'source_report_key:string(20)']);
     });
 
     it('renders sensible DDL for every dialect', async () => {
@@ -75,7 +75,7 @@ describe.skipIf(!HAVE_REFERENCE_FIXTURES)(referenceSuite('reference conformance:
       const mssql = (await renderDdl('mssql', m)).join('\nGO\n');
       expect(mssql).toContain('[iovation_blackbox] nvarchar(max) NULL');
       expect(mssql).toContain('[card_intro_purchase_apr] decimal(18,5) NULL');
-      expect(mssql).toContain('CREATE TABLE [migration].[app_xml_staging] (\n  [app_id] int NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL');
+      expect(mssql).toContain('CREATE TABLE [migration].[app_xml_staging] (\n  [app_id] bigint NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL');
       expect(mssql).toContain('CONSTRAINT [pk_app_contact_address] PRIMARY KEY ([app_id], [con_id], [address_type_enum])');
       const pg = (await renderDdl('postgres', m)).join(';\n');
       expect(pg).toContain('"iovation_blackbox" text NULL');

@@ -99,11 +99,11 @@ describe('the read budget setting', () => {
     expect(resolveRunConfig({ config: file, readBudgetMb: '4096' }, { XMLMIGRATE_READ_BUDGET_MB: '16' }).readBudgetMb).toBe(4096);
   });
 
-  it('accepts 1..4096 and names the flag otherwise', () => {
+  it('accepts 1..4096 and names the flag (or the variable) otherwise', () => {
     expect(resolveRunConfig({ contract: 'c', readBudgetMb: '1' }, {}).readBudgetMb).toBe(1);
     for (const bad of ['0', '4097', '1.5', 'lots', '-3']) {
       expect(msg(() => resolveRunConfig({ contract: 'c', readBudgetMb: bad }, {}))).toBe(`--read-budget-mb: must be an integer 1..4096 (got "${bad}")`);
     }
-    expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_READ_BUDGET_MB: '0' }))).toBe('--read-budget-mb: must be an integer 1..4096 (got "0")');
+    expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_READ_BUDGET_MB: '0' }))).toBe('XMLMIGRATE_READ_BUDGET_MB: must be an integer 1..4096 (got "0")');
   });
 });
