@@ -34,13 +34,13 @@ describe('summary text', () => {
     expect(t).not.toContain('note:'); // 4 workers on 2 cores, but no app ran
     expect(renderSummary({ ...base, apps: { ...base.apps, loggedBefore: 0 } }).split('\n')[0]).toMatch(/— nothing to do: no apps in the source table match the selection$/);
     // source in another database: the logged apps were found while paging
-    expect(renderSummary({ ...base, apps: { total: 3, ok: 0, failed: 0, alreadyLogged: 3, loggedBefore: null } }).split('\n')[0]).toMatch(/nothing to do: all 3 selected apps are already logged/);
+    expect(renderSummary({ ...base, apps: { total: 3, ok: 0, failed: 0, alreadyLogged: 3, } }).split('\n')[0]).toMatch(/nothing to do: all 3 selected apps are already logged/);
   });
 
   it('a stopped run or one with work keeps the counts; singulars; peak RSS on the cpu line', () => {
     expect(renderSummary({ ...base, stoppedBy: 'SIGINT', exitCode: 130 }).split('\n')[0]).toMatch(/stopped by SIGINT in 0\.20 s — 0 ok, 0 failed, 0 already logged/);
     const t = renderSummary({
-      ...base, workers: 1, apps: { total: 5, ok: 5, failed: 0, alreadyLogged: 0, loggedBefore: null },
+      ...base, workers: 1, apps: { total: 5, ok: 5, failed: 0, alreadyLogged: 0 },
       perWorker: { 1: { batches: 1, ok: 5, failed: 0, parseMapMs: 10, writeMs: 5, readMs: 1, cpuMs: 0 } },
     });
     expect(t.split('\n')[0]).toMatch(/— 5 ok, 0 failed, 0 already logged/);
