@@ -66,7 +66,7 @@ async function runKillScenario(bench: Bench, ref: Reference, seed: number, clean
       }
       await sleep(wait);
       label = `seed ${seed} (${workers} workers, batch ${batch}, ${readMode} reads, kill ${byProgress ? `${wait} ms after ${at} apps` : `${wait} ms after start`}${attempt > 0 ? `, attempt ${attempt + 1}` : ''})`;
-      process.kill(-proc.pid, 'SIGKILL');
+      try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* ESRCH: the whole group has already exited (the run ended first) */ }
       const killed = await proc.done;
       // killed mid-run; a kill that landed after the last commit (while the summary was printed) is retried too
       if (killed.signal === 'SIGKILL' && (await logCount(db)) < n) break;
