@@ -2,7 +2,8 @@
  * ParallelCoordinator: N forked workers (node:child_process.fork), a ready handshake, one batch in
  * flight per worker, results folded back to the caller. A worker that dies (SIGKILL, out of memory, a
  * crash) is replaced and its batch runs again; a batch that keeps killing workers is split until the
- * poisonous document is isolated and logged `failed` (stage `worker-crash`).
+ * poisonous document is isolated and logged `failed` (stage `worker-crash`). After {@link
+ * ParallelCoordinator.drain} (a signal reached the run) a worker that exits has stopped, not crashed.
  * Never imports src/worker: it only knows the worker script's path and the IPC protocol.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -39,6 +40,8 @@ export interface CoordinatorOptions {
 export type CoordinatorEvent =
   | { type: 'worker-ready'; workerId: number; pid: number }
   | { type: 'worker-crash'; workerId: number; pid: number | undefined; code: number | null; signal: string | null; batchId: number | null }
+  /** A worker exited because it was told to stop (a signal reached it, or the run is draining): not a crash. */
+  | { type: 'worker-stopped'; workerId: number; pid: number | undefined; code: number | null; signal: string | null; replaced: boolean }
   | { type: 'batch-split'; batchId: number; apps: number }
   | { type: 'app-poisoned'; appId: number };
 
@@ -58,7 +61,17 @@ interface Handle {
   ready: boolean;
   job: Job | null;
   stopping: boolean;
+  /** The worker said it is stopping of its own accord (it received a signal). */
+  leaving: boolean;
   exited: Promise<void>;
+}
+
+/** Rejects a batch that was never handed out, or whose worker stopped, because the run is draining: it did not run (or rolled back) and is resumable. */
+export class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+  constructor() {
+    super('not run: the run is stopping');
+  }
 }
 
 /** Raised when workers cannot start (bad target URL, wrong password, …). */
@@ -126,6 +139,8 @@ export class ParallelCoordinator {
   private readonly queue: Job[] = [];
   private nextJobId = 1_000_000;
   private stopped = false;
+  /** A stop was requested: no new batch is handed out; exits are stops. */
+  private draining = false;
   private startError: WorkerStartError | null = null;
   private readonly script: string;
 
@@ -178,7 +193,7 @@ export class ParallelCoordinator {
       env: { ...WORKER_MALLOC_ENV, ...process.env, ...this.opts.env },
     });
     let exitedResolve!: () => void;
-    const h: Handle = { id, child, ready: false, job: null, stopping: false, exited: new Promise((r) => { exitedResolve = r; }) };
+    const h: Handle = { id, child, ready: false, job: null, stopping: false, leaving: false, exited: new Promise((r) => { exitedResolve = r; }) };
     const slot = this.handles.findIndex((x) => x.id === id);
     if (slot === -1) this.handles.push(h); else this.handles[slot] = h;
     return new Promise((resolve, reject) => {
@@ -207,7 +222,7 @@ export class ParallelCoordinator {
             this.dispatch();
             break;
           }
-          case 'stopped': break;
+          case 'stopped': h.leaving = true; break;
         }
       });
       child.on('exit', (code, signal) => {
@@ -217,6 +232,8 @@ export class ParallelCoordinator {
         // starting (a run aborted before its workers were up must not wait for them)
         if (!h.ready) { reject(this.startError ?? new WorkerStartError({ name: 'WorkerExit', message: `worker ${id} exited during start (code ${code}, signal ${signal})` })); return; }
         if (h.stopping || this.stopped) return;
+        // a stopping worker's last result may still be on the IPC channel at 'exit': settle at 'close'
+        if (this.draining || h.leaving) { child.once('close', () => this.onStopped(h, code, signal)); return; }
         this.onCrash(h, code, signal);
       });
       child.send({ t: 'init', init: { ...this.opts.init, workerId: id } } satisfies ToWorker);
@@ -229,6 +246,23 @@ export class ParallelCoordinator {
     h.ready = false;
     this.opts.onEvent?.({ type: 'worker-crash', workerId: h.id, pid: h.child.pid, code, signal, batchId: job?.id ?? null });
     if (job) this.requeueAfterCrash(job, signal ?? `exit code ${code}`);
+    void this.respawn(h.id);
+  }
+
+  /**
+   * A worker that exited because it was told to stop. While draining its batch (if any) is settled as
+   * not run and it is not replaced; a worker signalled on its own (the run goes on) is replaced and
+   * its batch, never started, runs elsewhere, without counting as a crash.
+   */
+  private onStopped(h: Handle, code: number | null, signal: string | null): void {
+    const job = h.job;
+    h.job = null;
+    h.ready = false;
+    h.stopping = true;
+    const replace = !this.draining;
+    this.opts.onEvent?.({ type: 'worker-stopped', workerId: h.id, pid: h.child.pid, code, signal, replaced: replace });
+    if (!replace) { job?.reject(new StoppedError()); return; }
+    if (job) this.queue.unshift(job);
     void this.respawn(h.id);
   }
 
@@ -274,7 +308,7 @@ export class ParallelCoordinator {
   }
 
   private dispatch(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.draining) return;
     for (const h of this.handles) {
       if (this.queue.length === 0) return;
       if (!h.ready || h.job || h.stopping) continue;
@@ -287,6 +321,16 @@ export class ParallelCoordinator {
       else msg = { t: 'batch-ids', batchId: job.id, appIds: job.input.appIds };
       h.child.send(msg);
     }
+  }
+
+  /**
+   * A stop was requested (the run got SIGINT/SIGTERM): batches not yet handed out are rejected with
+   * {@link StoppedError}, running ones finish, and from now on a worker that exits has stopped (its
+   * workers got the signal too when it went to the process group), not crashed; none is replaced.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const j of this.queue.splice(0)) j.reject(new StoppedError());
   }
 
   /** Lets running batches finish, then stops every worker (stop → SIGTERM → SIGKILL). */

@@ -2,6 +2,8 @@
  * Progress display, parent side only: a cli-progress bar on a TTY (done/total, rate, ETA, failures),
  * a plain line every few seconds otherwise, nothing with `--no-progress`. Until the first unit of work
  * lands neither a rate nor an ETA is known: the bar says so (`starting workers…`, `ETA --`).
+ * A notice (a signal stopping the run) is printed as plain text on a line of its own: on a TTY the bar
+ * is stopped first, so the bar's redraws cannot cut it (or a log line after it).
  */
 import cliProgress from 'cli-progress';
 
@@ -10,6 +12,8 @@ export interface Progress {
   start(total: number): void;
   update(done: number, failed: number): void;
   stop(): void;
+  /** Prints one line of plain text for the user; on a TTY the bar is finished first and not redrawn. */
+  notice?(text: string): void;
 }
 
 /** Options of {@link createProgress}. */
@@ -31,7 +35,8 @@ export interface ProgressOptions {
 /** Chooses the display for the stream. */
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
-  if (!opts.enabled) return { start() {}, update() {}, stop() {} };
+  // without progress output a notice still reaches a terminal (a person is watching); never a pipe or file
+  if (!opts.enabled) return { start() {}, update() {}, stop() {}, notice(text) { if (stream.isTTY) stream.write(`${text}\n`); } };
   const verb = opts.verb ?? 'migrating';
   const unit = opts.unit ?? 'apps';
   const failures = opts.failures ?? true;
@@ -42,15 +47,22 @@ export function createProgress(opts: ProgressOptions): Progress {
     }, cliProgress.Presets.shades_classic);
     let t0 = Date.now();
     let total = 0;
+    let active = false;
+    const finish = () => { if (active) { active = false; bar.stop(); } };
     return {
       // no rate or ETA can be known before the first batch lands: say what is happening instead
-      start(t) { t0 = Date.now(); total = t; bar.start(t, 0, { rate: opts.startText ?? 'starting workers…', etaText: '--', failed: 0 }); },
+      start(t) { t0 = Date.now(); total = t; active = true; bar.start(t, 0, { rate: opts.startText ?? 'starting workers…', etaText: '--', failed: 0 }); },
       update(done, failed) {
+        if (!active) return;
         if (done === 0) { bar.update(0, { failed }); return; }
         const rate = done / Math.max(0.001, (Date.now() - t0) / 1000);
         bar.update(done, { rate: `${rate.toFixed(0)} ${unit}/s`, etaText: formatEta((total - done) / rate), failed });
       },
-      stop() { bar.stop(); },
+      stop: finish,
+      notice(text) {
+        finish(); // the bar's last state stays on its line; the notice and whatever follows go below it
+        stream.write(`${text}\n`);
+      },
     };
   }
   const every = opts.intervalMs ?? 5000;
@@ -67,6 +79,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       stream.write(`progress: ${done}/${total} ${unit}, ${rate.toFixed(0)} ${unit}/s, ETA ${done > 0 ? formatEta((total - done) / rate) : '--'}${failures ? `, ${failed} failed` : ''}\n`);
     },
     stop() {},
+    notice(text) { stream.write(`${text}\n`); },
   };
 }
 

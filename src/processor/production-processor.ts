@@ -17,7 +17,7 @@ import { DbError } from '../db/db-error.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
-import { ParallelCoordinator, WorkerStartError, type JobInput } from '../coordinator/parallel-coordinator.js';
+import { ParallelCoordinator, StoppedError, WorkerStartError, type JobInput } from '../coordinator/parallel-coordinator.js';
 import type { BatchResult } from '../ipc/messages.js';
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
 import type { Logger } from '../observability/logger.js';
@@ -56,6 +56,9 @@ export interface ProcessorDeps {
 export class ProductionProcessor {
   private stopSignal: NodeJS.Signals | null = null;
   private coordinator: ParallelCoordinator | null = null;
+  /** The run's workers from the moment they are forked (signals drain or abort them). */
+  private workers: ParallelCoordinator | null = null;
+  private startedAt: Date | null = null;
   private readonly metrics = new RunMetrics();
   readonly runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
 
@@ -66,26 +69,63 @@ export class ProductionProcessor {
     this.deps = { ...deps, log: deps.log.child({ runId: this.runId }) };
   }
 
-  /** First signal: stop handing out work. Second: abort. */
+  /**
+   * First signal: stop handing out work (queued batches are dropped, running ones commit; workers
+   * that got the signal too finish their batch and exit — a stop, not a crash). Second: abort at
+   * once (workers killed, open transactions roll back), print what was committed and how to resume,
+   * and exit 130/143.
+   */
   onSignal(sig: NodeJS.Signals): void {
+    const code = sig === 'SIGINT' ? 130 : 143;
     if (this.stopSignal) {
+      this.deps.progress.notice?.(`${sig} again: aborting; in-flight transactions roll back`);
       this.deps.log.warn({ signal: sig }, 'second signal: aborting');
-      void this.coordinator?.abort().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      const m = this.metrics;
+      const secs = this.startedAt ? ((Date.now() - this.startedAt.getTime()) / 1000).toFixed(2) : '0.00';
+      const line = `run ${this.runId} aborted by ${sig} after ${secs} s — ${m.ok} ok, ${m.failed} failed, ${m.alreadyLogged} already logged, reported before the abort\n`
+        + 'aborted: in-flight transactions rolled back; run the same command again to resume\n';
+      this.aborting = true;
+      // synchronous writes (stdout to a file, pipe or terminal on POSIX), then exit: nothing after it runs
+      const exit = () => { process.stdout.write(line); process.exit(code); };
+      void (this.workers?.abort() ?? Promise.resolve()).then(exit, exit);
       return;
     }
     this.stopSignal = sig;
+    this.workers?.drain();
+    this.deps.progress.notice?.(`stopping (${sig}): in-flight batches will commit; ${sig === 'SIGINT' ? 'press Ctrl-C' : `send ${sig}`} again to abort`);
     this.deps.log.warn({ signal: sig }, 'stopping: in-flight batches will commit');
   }
 
-  /** Runs to completion and returns the summary (exitCode inside). Throws RunAbort for exit 2/3 before work starts. */
+  /**
+   * Runs to completion and returns the summary (exitCode inside). Throws RunAbort for exit 2/3 before
+   * work starts. After a second signal it never settles: the abort prints its own line and exits.
+   */
   async run(): Promise<RunSummary> {
+    const never = () => new Promise<never>(() => undefined);
+    let summary: RunSummary;
+    try {
+      summary = await this.runToEnd();
+    } catch (err) {
+      if (this.aborting) return never();
+      throw err;
+    }
+    return this.aborting ? never() : summary;
+  }
+
+  /** Set by a second signal. */
+  private aborting = false;
+
+  private async runToEnd(): Promise<RunSummary> {
     const cfg = this.cfg;
     const startedAt = new Date();
+    this.startedAt = startedAt;
     this.cpuAtStart = process.cpuUsage();
     // workers take a while to start (modules, contract, connection): fork them first, while the
     // parent checks the contract, connects and runs the preflight on its own core; they are
     // stopped again if the run cannot go on
     const coordinator = this.createCoordinator();
+    this.workers = coordinator;
+    if (this.stopSignal) coordinator.drain();
     const started = coordinator.start().then(() => null, (err: unknown) => err);
     const abortStart = async (err: unknown): Promise<never> => {
       await coordinator.abort(); // at once: workers still connecting are not waited for
@@ -180,6 +220,7 @@ export class ProductionProcessor {
       },
       onEvent: (e) => {
         if (e.type === 'worker-crash') { this.metrics.workerCrashes++; this.deps.log.warn(e, 'worker died; replacing it and re-running its batch'); }
+        else if (e.type === 'worker-stopped') this.deps.log.info(e, e.replaced ? 'worker stopped by a signal; replacing it' : 'worker stopped');
         else this.deps.log.info(e, e.type);
       },
     });
@@ -191,6 +232,8 @@ export class ProductionProcessor {
     const startError = await started;
     if (startError) {
       await coordinator.abort();
+      // a signal to the process group stops workers that are still starting: that is the stop asked for
+      if (this.stopSignal) return this.stopSignal === 'SIGINT' ? 130 : 143;
       if (startError instanceof WorkerStartError) throw new RunAbort(`workers could not start: ${startError.message}`, 3);
       throw startError;
     }
@@ -222,7 +265,7 @@ export class ProductionProcessor {
     let inflightBytes = 0;
     const submit = (input: JobInput, bytes = 0) => {
       inflightBytes += bytes;
-      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { fatal ??= err.message; }).finally(() => { inflight.delete(p); inflightBytes -= bytes; releasedLarge(bytes, PARENT_RELEASE_BYTES); });
+      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { if (!(err instanceof StoppedError)) fatal ??= err.message; }).finally(() => { inflight.delete(p); inflightBytes -= bytes; releasedLarge(bytes, PARENT_RELEASE_BYTES); });
       inflight.add(p);
     };
     // the parent pages app_ids only; with parent reads it reads each batch's documents by id (raw

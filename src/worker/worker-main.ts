@@ -143,5 +143,20 @@ process.on('message', (msg: ToWorker) => {
 
 // The parent is gone: nothing can be reported any more; an open transaction is rolled back by the database.
 process.on('disconnect', () => { if (!stopping) void shutdown(0); });
-// Signals go to the whole process group on Ctrl-C: the parent decides; workers finish their batch.
-process.on('SIGINT', () => { /* the coordinator sends stop */ });
+/**
+ * A signal to the worker (Ctrl-C reaches the whole foreground process group; a service manager sends
+ * SIGTERM to every process of the group): finish the batch in hand, report it, tell the coordinator
+ * this worker stopped (so its exit is a stop, not a crash), then exit 0. A batch that arrives after
+ * the signal queues behind the exit and is never started. The parent, signalled too, hands out no more work.
+ */
+function onSignal(): void {
+  if (stopping) return;
+  stopping = true;
+  queue = queue.catch(() => undefined).then(async () => {
+    // the callback fires once the message (and every result sent before it) is on the channel
+    if (process.connected && process.send) await new Promise<void>((resolve) => { process.send!({ t: 'stopped', workerId: -1 } satisfies FromWorker, () => resolve()); });
+    await shutdown(0);
+  });
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);

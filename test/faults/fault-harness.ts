@@ -1,7 +1,8 @@
 /**
  * Shared machinery of the fault-injection suite (test/faults): seeded synthetic source data in
  * SQLite files and PostgreSQL schemas, clean reference runs, the programmatic processor with hooks for
- * killing workers, the built CLI in its own process group, PostgreSQL server control, and the checks
+ * killing workers, the built CLI in its own process group, a throwaway PostgreSQL server for the tests that
+ * stop or restart one, and the checks
  * every scenario ends with — "exactly the rows of a clean run, one processing_log row per app" and
  * "nothing half-written".
  *
@@ -9,8 +10,11 @@
  * `npm run build` first. Documents come from the product's own generator (src/seed/generator.ts) and
  * contract (contracts/credit-card.json); no fixture is needed.
  */
-import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -139,34 +143,43 @@ export function sqliteFile(db: PipelineDb): string {
   return db.url().replace(/^sqlite:/, '');
 }
 
-/** The PostgreSQL database the fault suite works in (its own, so that terminating sessions there touches nobody else). */
-export const PG_FAULTS_DB = 'xmlmigrate_faults';
-
-/** URL of {@link PG_FAULTS_DB} on the test server, optionally with a password. */
-export function pgFaultsUrl(): string {
-  const u = new URL(PG_URL);
-  u.pathname = `/${PG_FAULTS_DB}`;
-  return u.toString();
+/** A database of its own on a PostgreSQL server, created for one test file and dropped afterwards. */
+export interface ScratchDatabase {
+  /** Its name (`xmf_<tag>_<pid>_<random>`). */
+  readonly name: string;
+  /** URL of the database (the server URL with its name as the path). */
+  readonly url: string;
+  /** Ends the sessions still in it and drops it (idempotent). */
+  drop(): Promise<void>;
 }
 
-/** Creates {@link PG_FAULTS_DB} unless it exists. */
-export async function ensurePgFaultsDb(): Promise<string> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    const have = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [PG_FAULTS_DB]);
-    if (have.rowCount === 0) {
-      try {
-        await c.query(`CREATE DATABASE ${PG_FAULTS_DB}`);
-      } catch (err) {
-        if ((err as { code?: string }).code !== '42P04') throw err; // created concurrently
-      }
-    }
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-  return pgFaultsUrl();
+/**
+ * Creates a uniquely named database on the server of `serverUrl` (default: the machine's test server,
+ * PG_URL): terminating "every xmlmigrate session" there touches no other test, and dropping it removes
+ * everything the test made. Nothing else on that server is changed.
+ */
+export async function scratchDatabase(tag: string, serverUrl = PG_URL): Promise<ScratchDatabase> {
+  const name = `xmf_${tag}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`scratchDatabase: tag ${JSON.stringify(tag)} must be lower-case letters, digits and _`);
+  const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: serverUrl, application_name: 'xm-faults-admin', connectionTimeoutMillis: 30_000 });
+    c.on('error', () => undefined);
+    await c.connect();
+    try { return await fn(c); } finally { await c.end().catch(() => undefined); }
+  };
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    name, url: u.toString(),
+    async drop() {
+      if (dropped) return;
+      // WITH (FORCE) ends the sessions still connected to this database (PostgreSQL 13+)
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      dropped = true;
+    },
+  };
 }
 
 /** A PipelineDb on one schema of `url`, through a small pool that survives server restarts. */
@@ -186,24 +199,35 @@ export function pgSchemaDb(url: string, schema: string): PipelineDb {
   };
 }
 
-/** PostgreSQL: one schema in {@link PG_FAULTS_DB}; fresh() truncates the target tables (the source stays). */
-export async function postgresBench(dir: string, docs: readonly SourceDoc[], tag: string): Promise<Bench> {
-  const url = await ensurePgFaultsDb();
-  const schema = `xmf_${tag}_${process.pid}`;
-  const contractFile = productContract(dir, `contract-${schema}.json`, schema);
-  const model = await modelOfContract(contractFile);
-  const db = pgSchemaDb(url, schema);
-  await db.reset();
-  await loadSourceDocs(url, model, docs);
-  const targets = [...model.tables, model.processingLog].map((t) => db.qualify(t.name)).join(', ');
-  return {
-    dialect: 'postgres', contract: contractFile, model, docs, appIds: docs.map((d) => d.appId).sort((a, b) => a - b),
-    async fresh() {
-      await db.exec(`TRUNCATE ${targets} CASCADE`);
-      return db;
-    },
-    dispose: () => db.dispose(),
-  };
+/**
+ * PostgreSQL: a database of its own ({@link scratchDatabase}) on the server of `serverUrl` (default:
+ * the machine's test server; a {@link ThrowawayPg} for tests that stop or restart the server); fresh()
+ * truncates the target tables (the source stays); dispose() drops the database.
+ */
+export async function postgresBench(dir: string, docs: readonly SourceDoc[], tag: string, serverUrl = PG_URL): Promise<Bench & { readonly database: ScratchDatabase }> {
+  const database = await scratchDatabase(tag, serverUrl);
+  try {
+    const url = database.url;
+    const schema = `xmf_${tag}`;
+    const contractFile = productContract(dir, `contract-${database.name}.json`, schema);
+    const model = await modelOfContract(contractFile);
+    const db = pgSchemaDb(url, schema);
+    await loadSourceDocs(url, model, docs);
+    const targets = [...model.tables, model.processingLog].map((t) => db.qualify(t.name)).join(', ');
+    return {
+      dialect: 'postgres', contract: contractFile, model, docs, appIds: docs.map((d) => d.appId).sort((a, b) => a - b), database,
+      async fresh() {
+        await db.exec(`TRUNCATE ${targets} CASCADE`);
+        return db;
+      },
+      async dispose() {
+        try { await db.dispose(); } finally { await database.drop(); }
+      },
+    };
+  } catch (err) {
+    await database.drop().catch(() => undefined);
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,30 +518,175 @@ export async function expectNoHalfWrittenApp(db: PipelineDb, model: SchemaModel,
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL server control.
+// PostgreSQL server control: a throwaway server of the test's own. The machine's server is never
+// stopped, restarted or reconfigured.
 
-/** The local cluster (`/etc/postgresql/<version>/main`), or null when pg_ctlcluster cannot manage it. */
-export const PG_CLUSTER: { readonly version: string; readonly name: string } | null = (() => {
+/**
+ * The directory holding `initdb`, `pg_ctl` and `postgres`: `pg_config --bindir` when it has initdb,
+ * else the newest /usr/lib/postgresql/<version>/bin (Debian), else the directory of `initdb` on PATH;
+ * null when PostgreSQL's server binaries are not installed.
+ */
+export const PG_BIN: string | null = (() => {
+  const has = (dir: string) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')) && existsSync(path.join(dir, 'postgres'));
   try {
-    const versions = readdirSync('/etc/postgresql').filter((v) => existsSync(`/etc/postgresql/${v}/main`));
-    const v = versions[0];
-    return v !== undefined && existsSync('/usr/bin/pg_ctlcluster') ? { version: v, name: 'main' } : null;
-  } catch {
-    return null;
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dir && has(dir)) return dir;
+  } catch { /* no pg_config */ }
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) if (has(`/usr/lib/postgresql/${v}/bin`)) return `/usr/lib/postgresql/${v}/bin`;
+  } catch { /* not Debian's layout */ }
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (!dir || !existsSync(path.join(dir, 'initdb'))) continue;
+    try {
+      const real = path.dirname(realpathSync(path.join(dir, 'initdb')));
+      if (has(real)) return real;
+    } catch { /* dangling link */ }
   }
+  return null;
 })();
 
-/** `pg_ctlcluster --skip-systemctl-redirect <v> main <action>`, asynchronously (the event loop keeps running). */
-export async function pgctl(action: 'restart' | 'stop' | 'start'): Promise<void> {
-  if (!PG_CLUSTER) throw new Error('pg_ctlcluster is not available');
-  const args = ['--skip-systemctl-redirect', PG_CLUSTER.version, PG_CLUSTER.name, action];
-  if (action !== 'start') args.push('-m', 'fast');
-  await execFileP('pg_ctlcluster', args, { timeout: 60_000 });
+/** Why tests needing a throwaway server are skipped here (null when they can run). */
+export const THROWAWAY_PG_SKIP: string | null = PG_BIN === null
+  ? 'PostgreSQL server binaries (initdb, pg_ctl, postgres) are not installed: install the postgresql package to run the server-restart and outage tests'
+  : null;
+
+/** A free TCP port on 127.0.0.1 (the kernel's pick). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** uid/gid of an unprivileged account (PostgreSQL refuses to run as root). */
+function unprivileged(): { uid: number; gid: number; name: string } {
+  for (const name of ['nobody', 'postgres', 'daemon']) {
+    try {
+      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(uid) && uid > 0 && Number.isInteger(gid)) return { uid, gid, name };
+    } catch { /* no such user */ }
+  }
+  throw new Error('running as root, and no unprivileged user (nobody, postgres, daemon) to run PostgreSQL as');
+}
+
+/** A PostgreSQL server of the test's own: its own data directory, port and socket directory. */
+export interface ThrowawayPg {
+  /** postgres://postgres@127.0.0.1:<port>/postgres (trust authentication). */
+  readonly url: string;
+  readonly port: number;
+  /** The temporary directory (data, socket, log); removed by dispose(). */
+  readonly dir: string;
+  /** `pg_ctl stop -m fast` (waits until it is down). */
+  stop(): Promise<void>;
+  /** `pg_ctl start` (waits until it accepts connections). */
+  start(): Promise<void>;
+  /** `pg_ctl restart -m fast`. */
+  restart(): Promise<void>;
+  /** True when the server answers `SELECT 1`. */
+  up(): Promise<boolean>;
+  /** Stops the server (immediately) and removes its directory; safe to call twice, also after a failed start. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * initdb into a new temporary directory and start the server on a free port of 127.0.0.1 with its
+ * unix socket in that directory. As root, everything runs as an unprivileged user (setpriv or runuser)
+ * who owns the directory. The server is also stopped if this process exits without dispose().
+ * Throws (after cleaning up) when it cannot start; check {@link THROWAWAY_PG_SKIP} first.
+ */
+export async function startThrowawayPg(): Promise<ThrowawayPg> {
+  if (PG_BIN === null) throw new Error(THROWAWAY_PG_SKIP ?? 'no PostgreSQL binaries');
+  const bin = PG_BIN;
+  const dir = mkdtempSync(path.join(tmpdir(), 'xm-faults-pgserver-'));
+  const data = path.join(dir, 'data');
+  const logFile = path.join(dir, 'server.log');
+  const asRoot = process.getuid?.() === 0;
+  const user = asRoot ? unprivileged() : null;
+  if (user) chownSync(dir, user.uid, user.gid);
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  delete env['PGDATA'];
+  // as root: run the binary as the unprivileged user (setpriv from util-linux; else runuser)
+  const command = (exe: string, args: string[]): [string, string[]] => {
+    if (!user) return [exe, args];
+    if (existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv')) {
+      return ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', exe, ...args]];
+    }
+    return ['runuser', ['-u', user.name, '--', exe, ...args]];
+  };
+  const run = async (exe: string, args: string[], timeout = 120_000): Promise<void> => {
+    const [c, a] = command(path.join(bin, exe), args);
+    try {
+      await execFileP(c, a, { env, cwd: dir, timeout });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      let tail = '';
+      try { tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n'); } catch { /* no log yet */ }
+      throw new Error(`${exe} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}${tail ? `\nserver log:\n${tail}` : ''}`);
+    }
+  };
+  let port = 0;
+  let running = false;
+  const stopSync = () => {
+    if (!running) return;
+    try {
+      const [c, a] = command(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      execFileSync(c, a, { env, stdio: 'ignore', timeout: 60_000 });
+    } catch { /* already down */ }
+    running = false;
+  };
+  const onExit = () => { stopSync(); rmSync(dir, { recursive: true, force: true }); };
+  process.once('exit', onExit);
+  const pgCtl = async (action: 'start' | 'stop' | 'restart', mode: 'fast' | 'immediate' = 'fast') => {
+    const args = ['-D', data, '-l', logFile, '-w', '-t', '120'];
+    if (action !== 'start') args.push('-m', mode);
+    // options are remembered in postmaster.opts: restart keeps them
+    if (action === 'start') args.push('-o', `-c listen_addresses=127.0.0.1 -p ${port} -k '${dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`);
+    await run('pg_ctl', [action, ...args]);
+    running = action !== 'stop';
+  };
+  const self: ThrowawayPg = {
+    get url() { return `postgres://postgres@127.0.0.1:${port}/postgres`; },
+    get port() { return port; },
+    dir,
+    stop: () => pgCtl('stop'),
+    start: () => pgCtl('start'),
+    restart: () => pgCtl('restart'),
+    up: () => pgUp(self.url),
+    async dispose() {
+      process.off('exit', onExit);
+      if (running) await pgCtl('stop', 'immediate').catch(() => stopSync());
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    // the port is free when picked; another process may take it before the server binds: try again
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      try {
+        await pgCtl('start');
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+    return self;
+  } catch (err) {
+    await self.dispose().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** True when the server answers `SELECT 1`. */
 export async function pgUp(url = PG_URL): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   c.on('error', () => undefined);
   try {
     await c.connect();
@@ -530,16 +699,9 @@ export async function pgUp(url = PG_URL): Promise<boolean> {
   }
 }
 
-/** Starts the server if it is down and waits until it answers (every test leaves it running). */
-export async function ensurePgRunning(): Promise<void> {
-  if (await pgUp()) return;
-  if (PG_CLUSTER) await pgctl('start').catch(() => undefined);
-  if (!(await waitFor(() => pgUp(), 60_000, 250))) throw new Error('PostgreSQL did not come back');
-}
-
 /** Terminates every session of `database` whose application_name starts with `xmlmigrate` (the product's). */
-export async function pgTerminateProductSessions(database = PG_FAULTS_DB): Promise<string[]> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+export async function pgTerminateProductSessions(serverUrl: string, database: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000, application_name: 'xm-faults-terminator' });
   c.on('error', () => undefined);
   try {
     await c.connect();

@@ -27,8 +27,8 @@ import {
   dbSnapshot, diffSnapshots, expectedFor, logRows, sqliteFileDb, type PipelineDb, type SourceDoc,
 } from '../integration/pipeline/pipeline-harness.js';
 import {
-  ensurePgFaultsDb, failedTestNames, groupMembers, loadSourceDocs, modelOfContract, pgSchemaDb, productContract, recordResult, requireBuild, runArgs,
-  runProcessor, sleep, startCli, type CliOutcome,
+  failedTestNames, scratchDatabase, groupMembers, loadSourceDocs, modelOfContract, pgSchemaDb, productContract, recordResult, requireBuild, runArgs,
+  runProcessor, sleep, startCli, type CliOutcome, type ScratchDatabase,
 } from './fault-harness.js';
 import { completeDoc, hostileCorpus, type HostileCase } from './hostile-corpus.js';
 
@@ -298,10 +298,12 @@ describe('hostile documents mixed into a normal source', () => {
     let model: SchemaModel;
     let mapper: DataMapper;
     let summary: RunSummary;
+    let database: ScratchDatabase | undefined;
 
     beforeAll(async () => {
-      const url = await ensurePgFaultsDb();
-      const schema = `xmf_hostile_${process.pid}`;
+      database = await scratchDatabase('hostile');
+      const url = database.url;
+      const schema = 'xmf_hostile';
       const contract = productContract(tmp, 'contract-pg.json', schema);
       model = await modelOfContract(contract);
       mapper = new DataMapper(compilePlan((await loadContractFile(contract)).contract));
@@ -323,7 +325,7 @@ describe('hostile documents mixed into a normal source', () => {
       expect(longest, 'no good document has a longer mother_maiden_name').toBeLessThanOrEqual(20);
       ({ summary } = await runProcessor({ contract, target: url, workers: '2', batchSize: '10' }));
     });
-    afterAll(async () => { await db?.dispose(); });
+    afterAll(async () => { try { await db?.dispose(); } finally { await database?.drop(); } });
 
     it('the run goes on to the end (exit 1); every good app lands with exactly the mapper rows', async () => {
       expect(summary.exitCode).toBe(1);

@@ -16,7 +16,7 @@ import { buildSchemaModel } from '../../src/db/schema-model.js';
 import { loadContractFile } from '../../src/mapping/contract-loader.js';
 import type { MappingContract } from '../../src/mapping/contract-types.js';
 import {
-  ensurePgFaultsDb, failedTestNames, loadSourceDocs, modelOfContract, productContract, recordResult, requireBuild, runCliAsync, syntheticDocs,
+  PG_URL, failedTestNames, loadSourceDocs, modelOfContract, productContract, recordResult, requireBuild, runCliAsync, syntheticDocs,
 } from './fault-harness.js';
 
 type Mapping = { target_table: string; target_column?: string };
@@ -102,7 +102,7 @@ describe('identifiers that pass the pattern but break a dialect', () => {
   });
 
   it('run on PostgreSQL refuses the long column names before connecting or creating anything (exit 2)', async () => {
-    const url = await ensurePgFaultsDb();
+    const url = PG_URL; // a schema of its own on the machine's test database, dropped below
     const schema = `xmf_ident_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
     const contract = productContract(tmp, 'long-names-pg.json', schema, (c) => {
       addMapping(c, 'app_contact_address', LONG_A);

@@ -88,6 +88,9 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
     await log.flush();
   }
   process.stdout.write(`${renderSummary(summary)}\n`);
+  if (summary.stoppedBy === 'SIGINT' || summary.stoppedBy === 'SIGTERM') {
+    process.stdout.write('stopped: in-flight batches committed, nothing is half-written; run the same command again to resume\n');
+  }
   if (cfg.metricsOut) {
     try {
       await writeMetrics(cfg.metricsOut, summary);

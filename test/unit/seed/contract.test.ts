@@ -4,6 +4,8 @@ import { DATA_TYPES } from '../../../src/mapping/contract-types.js';
 import { generateDocument, generateDocuments } from '../../../src/seed/generator.js';
 import { attr, CONTRACT_PATH, elementsAt, loadContract, parseDoc, tokensOf } from './helpers.js';
 
+/** Tests that generate and parse many documents: generous, for a busy machine. */
+const HEAVY_TIMEOUT_MS = 120_000;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ROW_CREATORS = /^(add_score|add_indicator|add_report_lookup)\(([A-Za-z0-9_]*)\)$|^add_history$/;
 const FIELD_TOKENS = new Set([
@@ -128,9 +130,19 @@ describe('contracts/credit-card.json — against generated documents', () => {
     }
   });
 
+  // heavy (150 documents of ~100 KB): no mapping reads under <Reports>, which holds most of the bytes,
+  // so that section is cut before parsing; the timeout leaves room for a busy machine
   it('every mapped attribute gets a non-blank value somewhere in a random sample', () => {
-    const roots = [...generateDocuments({ count: 150, seed: 42, startAppId: 10_000 })].map((d) => parseDoc(d.xml));
+    expect(maps.filter((m) => /\/Reports(\/|$)/.test(m.xml_path)), 'no mapping reads under Reports').toEqual([]);
+    const roots = [...generateDocuments({ count: 150, seed: 42, startAppId: 10_000 })].map((d) => parseDoc(withoutReports(d.xml)));
     const never = maps.filter((m) => !roots.some((r) => elementsAt(r, m.xml_path).some((e) => (attr(e, m.xml_attribute ?? '') ?? '').trim() !== '')));
     expect(never.map((m) => `${m.xml_path}@${m.xml_attribute ?? ''}`)).toEqual([]);
-  });
+  }, HEAVY_TIMEOUT_MS);
 });
+
+/** The document without its <Reports> section (bulk text no mapping reads). */
+function withoutReports(xml: string): string {
+  const a = xml.indexOf('<Reports>');
+  const b = xml.indexOf('</Reports>');
+  return a >= 0 && b > a ? xml.slice(0, a) + xml.slice(b + '</Reports>'.length) : xml;
+}

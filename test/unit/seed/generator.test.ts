@@ -5,10 +5,12 @@ import { Rng } from '../../../src/seed/prng.js';
 import { attr, bytes, elementsAt, parseDoc, quantile } from './helpers.js';
 
 const APP = '/Provenir/Request/CustData/application';
+/** Tests that generate many documents: generous, for a busy machine. */
+const HEAVY = { timeout: 120_000 };
 const sample = (count: number, seed = 42, startAppId = 100_000) => [...generateDocuments({ count, seed, startAppId })];
 
 describe('determinism', () => {
-  it('same seed gives byte-identical documents', () => {
+  it('same seed gives byte-identical documents', HEAVY, () => {
     const a = sample(25);
     const b = sample(25);
     expect(b.map((d) => d.xml)).toEqual(a.map((d) => d.xml));
@@ -21,7 +23,7 @@ describe('determinism', () => {
     expect(sample(3, 42, 507)[0]?.xml).toBe(batch[7]?.xml);
   });
 
-  it('different seeds give different documents', () => {
+  it('different seeds give different documents', HEAVY, () => {
     const a = sample(20, 1);
     const b = sample(20, 2);
     const same = a.filter((d, i) => d.xml === b[i]?.xml).length;
@@ -47,7 +49,7 @@ describe('well-formedness', () => {
     expect(xml.trimEnd().endsWith('</Provenir>')).toBe(true);
   });
 
-  it('mostly starts with a BOM; sometimes with whitespace or a declaration', () => {
+  it('mostly starts with a BOM; sometimes with whitespace or a declaration', HEAVY, () => {
     const many = sample(300, 11);
     const bom = many.filter((d) => d.xml.startsWith('\uFEFF')).length;
     expect(bom / many.length).toBeGreaterThan(0.75);
@@ -58,7 +60,7 @@ describe('well-formedness', () => {
 });
 
 describe('size distribution', () => {
-  it('median 80–200 KB, long tail, max ≤ 3 MB (200 docs, seed 42)', () => {
+  it('median 80–200 KB, long tail, max ≤ 3 MB (200 docs, seed 42)', HEAVY, () => {
     const sizes = sample(200).map((d) => bytes(d.xml)).sort((x, y) => x - y);
     const median = quantile(sizes, 0.5);
     expect(median).toBeGreaterThan(80_000);
@@ -69,7 +71,7 @@ describe('size distribution', () => {
     expect(quantile(sizes, 0.9)).toBeGreaterThan(2 * median);
   });
 
-  it('honours an explicit target size', () => {
+  it('honours an explicit target size', HEAVY, () => {
     for (const target of [10_000, 130_000, MAX_TARGET_BYTES]) {
       const n = bytes(generateDocument(77, 3, { targetBytes: target }));
       expect(n).toBeGreaterThan(target * 0.8);
@@ -78,7 +80,7 @@ describe('size distribution', () => {
   });
 });
 
-describe('content', () => {
+describe('content', HEAVY, () => {
   const docs = sample(300, 42, 1_000);
   const parsed = docs.map((d) => ({ appId: d.appId, root: parseDoc(d.xml) }));
   const contactsOf = (root: ReturnType<typeof parseDoc>) => elementsAt(root, `${APP}/contact`);
@@ -138,7 +140,7 @@ describe('content', () => {
     expect(some(/<HTTPHeaders /) && some(/<RawJSON /)).toBe(true);
   });
 
-  it('puts most bytes in Reports', () => {
+  it('puts most bytes in Reports', HEAVY, () => {
     let reports = 0, total = 0;
     for (const d of docs) {
       total += d.xml.length;
