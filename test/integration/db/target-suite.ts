@@ -136,14 +136,16 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
     });
 
     it('a failing batch rolls back every table including processing_log', async () => {
-      const bad = appRows(model, 3, { detail: { campaign_num: null } });
+      // App 3 has no app_base row: its contact row breaks the foreign key inside the database,
+      // after app 2's rows were already written in the same transaction.
+      const bad = appRows(model, 3).filter((e) => e.table.name !== 'app_base');
       const err = await s.writeBatch({
         tables: [...appRows(model, 2), ...bad],
         log: [{ appId: 2, status: 'success' }, { appId: 3, status: 'success' }],
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DbError);
       expect((err as DbError).kind).toBe('permanent');
-      expect((err as DbError).table).toBe('app_detail');
+      expect((err as DbError).table).toBe('app_contact_base');
       for (const table of ['app_base', 'app_contact_base', 'app_detail', 'app_contact_address', 'scores', 'processing_log']) {
         expect(await count(table, 'WHERE app_id IN (2, 3)'), table).toBe(0);
       }
@@ -155,6 +157,15 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(err).toBeInstanceOf(DbError);
       expect(err).toMatchObject({ code: 'XM_VALUE', kind: 'permanent', table: 'app_detail', column: 'campaign_num', appId: 4 });
       expect(await count('app_base', 'WHERE app_id = 4')).toBe(0);
+    });
+
+    it('NULL in a NOT NULL column fails the batch before the database, with the app, table and column named', async () => {
+      const err = await s.writeBatch({ tables: appRows(model, 40, { detail: { campaign_num: null } }), log: [{ appId: 40, status: 'success' }] })
+        .catch((e: unknown) => e) as DbError;
+      expect(err).toBeInstanceOf(DbError);
+      expect(err).toMatchObject({ code: 'XM_VALUE', kind: 'permanent', table: 'app_detail', column: 'campaign_num', appId: 40 });
+      expect(err.message).toMatch(/NULL in a NOT NULL column without a default/);
+      expect(await count('app_base', 'WHERE app_id = 40')).toBe(0);
     });
 
     it('processing_log UNIQUE(app_id) makes a second log row for an app fail (exactly-once)', async () => {
