@@ -19,13 +19,13 @@ import { loadSourceDocs, modelOfContract, productContract, requireBuild, runArgs
 import {
   PG_URL, dbSnapshot, diffSnapshots, expectedFor, logRows, postgresDb, writeDocs, type PipelineDb, type SourceDoc,
 } from '../pipeline/pipeline-harness.js';
-import { createLiveDatabase, dropAttr, mssqlPipelineDb, skipWithoutMssql, type LiveDatabase } from './mssql-live-harness.js';
+import { createLiveDatabase, mssqlPipelineDb, setAttr, skipWithoutMssql, type LiveDatabase } from './mssql-live-harness.js';
 
 const SKIP = skipWithoutMssql('commands and cross-target check');
 const SEED = 4242;
 const SCHEMA = 'xmlive';
 const SUMMARY_LINE = /^run \S+ finished in [\d.]+ s — (\d+) ok, (\d+) failed, (\d+) already logged/m;
-/** App ids of the imported files; app 7 lacks a NOT NULL attribute (fails at mapping until fixed). */
+/** App ids of the imported files; app 7 has no usable value for a NOT NULL column (fails at mapping until fixed). */
 const IMPORTED = Array.from({ length: 40 }, (_, i) => i + 1);
 const BROKEN = 7;
 const SEEDED = { count: 60, start: 1001, seed: 77 };
@@ -54,7 +54,7 @@ describe.skipIf(SKIP)(`SQL Server live: every command, and SQL Server = PostgreS
     for (const id of IMPORTED) {
       // every other document complete (every mapped attribute present), the rest as the generator makes them
       const xml = generateDocument(id, SEED, { complete: id % 2 === 0 });
-      files.push({ appId: id, xml: id === BROKEN ? dropAttr(xml, 'campaign_num') : xml, file: `app-${id}.xml` });
+      files.push({ appId: id, xml: id === BROKEN ? setAttr(xml, 'app_receive_date', 'not a date') : xml, file: `app-${id}.xml` });
     }
   });
   afterAll(async () => {
@@ -102,7 +102,7 @@ describe.skipIf(SKIP)(`SQL Server live: every command, and SQL Server = PostgreS
     expect(sum.byStatus).toEqual({ success: total - 1, failed: 1 });
     expect(sum.byStage).toEqual({ mapping: 1 });
     expect(sum.lastFailures.map((f) => f.appId)).toEqual([BROKEN]);
-    expect(sum.lastFailures[0]?.failureReason).toMatch(/campaign_num/);
+    expect(sum.lastFailures[0]?.failureReason).toMatch(/NOT NULL column app_base\.receive_date/);
     const statusText = await runCliAsync(['status', ...base]);
     expect(statusText.code, statusText.stderr).toBe(0);
     expect(statusText.stdout).toContain(String(BROKEN));
