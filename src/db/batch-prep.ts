@@ -34,17 +34,11 @@ function truncate(s: string | null | undefined, max: number): string | null {
   return Array.from(s).slice(0, max).join('');
 }
 
-/**
- * Encodes one table's rows; unknown row keys are a ValueError (never silently dropped), and so is
- * a NULL (or missing) value in a NOT NULL column that has no database default.
- */
+/** Encodes one table's rows; unknown row keys are a ValueError (never silently dropped). */
 export function prepareTable(table: TableModel, rows: readonly Row[]): PreparedTable {
   const index = new Map(table.columns.map((c, i) => [c.name, i]));
   const used = table.columns.map(() => false);
   const appIdIndex = index.get('app_id');
-  // NOT NULL without a database default: checked here so that every target refuses the row the same
-  // way (a bulk load into the TDS test server only enforces NOT NULL with CHECK_CONSTRAINTS).
-  const required = table.columns.flatMap((c, i) => (!c.nullable && !c.defaultNow ? [i] : []));
   const out = rows.map((row) => {
     const rawAppId = appIdIndex === undefined ? undefined : row['app_id'];
     const appId = typeof rawAppId === 'number' ? rawAppId : null;
@@ -57,9 +51,6 @@ export function prepareTable(table: TableModel, rows: readonly Row[]): PreparedT
       const cell = encodeCell(row[key] as CellValue | undefined, column, table.name, appId);
       cells[i] = cell;
       if (cell !== null) used[i] = true;
-    }
-    for (const i of required) {
-      if (cells[i] === null) throw new ValueError(table.name, table.columns[i]?.name ?? '?', appId, 'NULL in a NOT NULL column without a default');
     }
     return cells;
   });
