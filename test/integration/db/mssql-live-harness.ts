@@ -90,7 +90,13 @@ export async function createLiveDatabase(tag: string): Promise<LiveDatabase> {
     async drop() {
       await pool.close().catch(() => undefined);
       try {
-        await killSessions(master, name, '%');
+        // SQL Server refuses to drop a database in use: end its sessions and wait until they are gone
+        const inUse = async () => Number((await master.request().input('db', sql.NVarChar(128), name)
+          .query('SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@db) AND session_id <> @@SPID AND is_user_process = 1')).recordset[0]?.n ?? 0);
+        for (let i = 0; i < 100 && (await inUse()) > 0; i++) {
+          await killSessions(master, name, '%');
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await master.request().query(`DROP DATABASE [${name}]`);
       } finally {
         await master.close().catch(() => undefined);
