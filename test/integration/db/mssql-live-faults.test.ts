@@ -144,6 +144,7 @@ describe.skipIf(SKIP)(`SQL Server live: exactly-once, isolation and value checks
       }
       expect(killed.length, 'sessions of the product were killed').toBeGreaterThanOrEqual(1);
       let exit = first.summary.exitCode;
+      console.info(`server-side KILL: ${killed.length} session(s) killed; first run exit ${exit}, ${first.summary.apps.ok} ok, retries ${first.summary.retries}, worker crashes ${first.summary.workerCrashes}, stopped by ${String(first.summary.stoppedBy)}`);
       if (exit !== 0) {
         // a run may stop resumably on a lost connection; the documented answer is to run it again
         const again = await runProcessor({ contract: bench.contract, target: db0.url(), workers: '2', batchSize: '5' });
