@@ -7,7 +7,7 @@ import { attrOf, contactElements, lastContactWithConId, type Contact } from './c
 import type { DecisionId } from './legacy.js';
 import type { FieldPlan, MappingPlan } from './plan.js';
 import { roundDecimalText } from './numbers.js';
-import { Decimal, type CellValue } from './values.js';
+import { Decimal, truncateUnits, type CellValue } from './values.js';
 
 /** Marker: "evaluate the expression" (calculated fields). */
 export const CALC = Symbol('calculated');
@@ -85,7 +85,7 @@ function fromContact(st: DocState, f: FieldPlan, contact: XNode, historyFallback
   }
   if (!resolved) v = attrOf(contact, f.attr);
   if (historyFallback && blankish(v)) return historyFallback();
-  if (v !== undefined && f.dataType === 'string' && f.length !== null && f.length > 0) v = v.slice(0, f.length);
+  if (v !== undefined && f.dataType === 'string' && f.length !== null && f.length > 0) v = truncateUnits(v, f.length);
   return v ?? null;
 }
 

@@ -8,7 +8,7 @@ import { CALC, LIST, extractValue, type DocState } from './extract.js';
 import type { ExprScope } from './expression/index.js';
 import type { FieldPlan, TablePlan } from './plan.js';
 import { runField } from './transform.js';
-import { Decimal, DateTime, type CellValue, type Row } from './values.js';
+import { Decimal, DateTime, truncateUnits, type CellValue, type Row } from './values.js';
 
 const TRUTHY = new Set(['y', 'yes', 'true', 't', '1']);
 
@@ -28,7 +28,7 @@ function meaningful(v: string | null): v is string {
 function fit(st: DocState, warnings: string[], table: string, column: string, v: string, max: number): string {
   if (st.legacy.has('B13') || v.length <= max) return v;
   warnings.push(`${table}.${column}: value truncated from ${v.length} to ${max} characters (app ${st.appId})`);
-  return v.slice(0, max);
+  return truncateUnits(v, max);
 }
 
 function param(f: FieldPlan, name: string): string | null {

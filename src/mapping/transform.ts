@@ -6,7 +6,7 @@ import { CALC, LIST, currAddressOnly, extractValue, type DocState, type Extracte
 import type { ExprScope } from './expression/index.js';
 import type { FieldPlan } from './plan.js';
 import { utcNow } from './dates.js';
-import { DateTime, Decimal, type CellValue } from './values.js';
+import { DateTime, Decimal, truncateUnits, type CellValue } from './values.js';
 
 /** A mapping's outcome for one row. */
 export interface FieldResult {
@@ -160,7 +160,7 @@ export function finishString(v: string, f: FieldPlan, st: DocState): string {
   if (f.has('numbers_only') || f.has('extract_numeric')) s = digitsOf(s);
   s = s.trim();
   if (f.length !== null && f.dataType === 'string') {
-    if (f.length > 0) s = s.slice(0, f.length);
+    if (f.length > 0) s = truncateUnits(s, f.length);
     else if (f.length === -1 && st.legacy.has('B1')) s = s.slice(0, -1);
   }
   return s.trim();

@@ -49,3 +49,15 @@ export interface MappedApp {
   /** Non-fatal quality issues (e.g. "no valid contact for address filtering"). */
   warnings: string[];
 }
+
+/**
+ * The first `max` UTF-16 code units of `s` (the unit SQL Server's nvarchar(n) counts), never ending
+ * on the first half of a surrogate pair: a character outside the BMP that does not fit whole is
+ * dropped whole (a lone surrogate cannot be stored as UTF-8 and some servers reject it).
+ */
+export function truncateUnits(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}

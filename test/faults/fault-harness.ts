@@ -109,7 +109,7 @@ export async function loadSourceDocs(url: string, model: SchemaModel, docs: read
 
 /** One data set on one database. `fresh()` gives an empty target with the source loaded. */
 export interface Bench {
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: 'sqlite' | 'postgres' | 'mssql';
   readonly contract: string;
   readonly model: SchemaModel;
   readonly docs: readonly SourceDoc[];

@@ -140,17 +140,94 @@ export function tediousDateTime(d: DateTime): TediousDate {
   return date;
 }
 
+/** Inclusive value ranges of SQL Server's integer types. */
+export const MSSQL_INT_RANGE: Readonly<Record<'TinyInt' | 'SmallInt' | 'Int' | 'BigInt', readonly [bigint, bigint]>> = {
+  TinyInt: [0n, 255n],
+  SmallInt: [-32768n, 32767n],
+  Int: [-2147483648n, 2147483647n],
+  BigInt: [-9223372036854775808n, 9223372036854775807n],
+};
+
+/** First and last instant (`YYYY-MM-DD HH:MM:SS.ffffff`) SQL Server's date and time types hold. */
+export const MSSQL_DATE_RANGE: Readonly<Record<'Date' | 'DateTime2' | 'DateTimeOffset' | 'DateTime' | 'SmallDateTime', readonly [string, string]>> = {
+  Date: ['0001-01-01 00:00:00.000000', '9999-12-31 23:59:59.999999'],
+  DateTime2: ['0001-01-01 00:00:00.000000', '9999-12-31 23:59:59.999999'],
+  DateTimeOffset: ['0001-01-01 00:00:00.000000', '9999-12-31 23:59:59.999999'],
+  DateTime: ['1753-01-01 00:00:00.000000', '9999-12-31 23:59:59.997000'],
+  SmallDateTime: ['1900-01-01 00:00:00.000000', '2079-06-06 23:59:00.000000'],
+};
+
+/** Largest magnitude of `real` (float(24)). */
+const MSSQL_REAL_MAX = 3.40e38;
+
+function dateKey(d: Pick<DateTime, 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'micro'>): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${p(d.year, 4)}-${p(d.month)}-${p(d.day)} ${p(d.hour)}:${p(d.minute)}:${p(d.second)}.${p(d.micro, 6)}`;
+}
+
+function integerOf(cell: string | number | bigint): bigint | null {
+  if (typeof cell === 'bigint') return cell;
+  if (typeof cell === 'number') return Number.isSafeInteger(cell) ? BigInt(cell) : null;
+  return /^[+-]?\d+$/.test(cell.trim()) ? BigInt(cell.trim()) : null;
+}
+
+/**
+ * The product's own check that a non-NULL cell fits the live column `spec`, throwing a RangeError
+ * that names the value and the type when it does not. SQL Server rejects such values itself; the
+ * TDS test server (Babelfish) does not in bulk loads (no precision/scale check, integers cut to
+ * their low bits), so checking here gives the same result — the app fails, nothing is stored — on
+ * both. Lengths of nvarchar/nchar count UTF-16 code units, as SQL Server does (a character outside
+ * the BMP takes two); varchar/char lengths are checked in characters (a lower bound of their bytes).
+ */
+export function checkMssqlFits(cell: Exclude<EncodedCell, null>, spec: MssqlTypeSpec): void {
+  switch (spec.name) {
+    case 'NVarChar': case 'NChar': case 'VarChar': case 'Char': {
+      if (spec.length === 'max') return;
+      const text = typeof cell === 'object' ? cell.iso : String(cell);
+      const units = spec.name === 'NVarChar' || spec.name === 'NChar' ? text.length : Array.from(text).length;
+      if (units > spec.length) {
+        throw new RangeError(`value of ${units} ${spec.name.startsWith('N') ? 'UTF-16 code units' : 'characters'} is too long for ${mssqlTypeSql(spec)}`);
+      }
+      return;
+    }
+    case 'TinyInt': case 'SmallInt': case 'Int': case 'BigInt': {
+      if (typeof cell === 'object') throw new RangeError(`${cell.iso} is not an integer`);
+      const big = integerOf(cell);
+      if (big === null) throw new RangeError(`${String(cell)} is not an integer`);
+      const [lo, hi] = MSSQL_INT_RANGE[spec.name];
+      if (big < lo || big > hi) throw new RangeError(`${String(cell)} is out of range for ${mssqlTypeSql(spec)}`);
+      return;
+    }
+    case 'Real': case 'Float': {
+      const n = typeof cell === 'object' ? NaN : Number(cell);
+      if (!Number.isFinite(n)) throw new RangeError(`${typeof cell === 'object' ? cell.iso : String(cell)} is not a finite number`);
+      if (spec.name === 'Real' && Math.abs(n) > MSSQL_REAL_MAX) throw new RangeError(`${String(cell)} is out of range for real`);
+      return;
+    }
+    case 'Date': case 'DateTime2': case 'DateTimeOffset': case 'DateTime': case 'SmallDateTime': {
+      if (typeof cell !== 'object') return; // text into a date column never comes from the product's encoder
+      const [lo, hi] = MSSQL_DATE_RANGE[spec.name];
+      const key = dateKey(spec.name === 'Date' ? { year: cell.year, month: cell.month, day: cell.day, hour: 0, minute: 0, second: 0, micro: 0 } : cell);
+      if (key < lo || key > hi) throw new RangeError(`${cell.iso} is out of range for ${mssqlTypeSql(spec)} (${lo.slice(0, 10)} to ${hi.slice(0, 10)})`);
+      return;
+    }
+    default: return; // Decimal/Numeric: canonicalDecimal checks precision; Bit: any 0/1
+  }
+}
+
 /** Marker for a decimal value that must travel as text (tedious would round it through a double). */
 export interface InexactDecimal { readonly inexactDecimal: string }
 
 /**
  * Converts an encoded cell to the value handed to tedious for `spec`. Decimal text is re-scaled
  * to the live column's scale; if tedious could not send it exactly, an {@link InexactDecimal} is
- * returned and the plan routes the row through a CAST insert. Throws RangeError when a decimal
- * does not fit the live precision.
+ * returned and the plan routes the row through a CAST insert. Throws RangeError when the value
+ * does not fit the live column (see {@link checkMssqlFits}; decimals: integer digits beyond
+ * precision − scale, after rounding to the column's scale).
  */
 export function mssqlValue(cell: EncodedCell, spec: MssqlTypeSpec): unknown {
   if (cell === null) return null;
+  checkMssqlFits(cell, spec);
   if (typeof cell === 'object') return tediousDateTime(cell);
   if (spec.name === 'Decimal' || spec.name === 'Numeric') {
     const text = canonicalDecimal(String(cell), spec.precision, spec.scale);

@@ -76,13 +76,16 @@ export interface MssqlWriteCounts {
 export async function writeMssqlBatch(
   pool: MssqlPool, types: MssqlDriverTypes, batch: PreparedBatch, live?: MssqlLiveInfo, secrets: readonly string[] = [],
 ): Promise<MssqlWriteCounts> {
-  let phase: ErrorPhase = 'begin';
+  // Planning counts as the write phase: a value that does not fit its live column is an app's
+  // problem (the batch is split until the app is isolated), never a connection-level failure.
+  let phase: ErrorPhase = 'write';
   let table: string | undefined;
   let tx: MssqlTransaction | undefined;
   try {
     // Plan first: a value error must not open a transaction at all.
     const plans = batch.tables.map((pt) => planMssqlTable(pt, live));
     const logPlan = planMssqlTable(batch.log, live);
+    phase = 'begin';
     tx = pool.transaction();
     await tx.begin();
     phase = 'write';

@@ -136,7 +136,10 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
     });
 
     it('a failing batch rolls back every table including processing_log', async () => {
-      const bad = appRows(model, 3, { detail: { campaign_num: null } });
+      // App 3's app_detail row twice: the primary key breaks inside the database (every server
+      // enforces it in bulk loads; the TDS test server does not check foreign keys there), after
+      // app_base and app_contact_base rows of apps 2 and 3 were written in the same transaction.
+      const bad = [...appRows(model, 3), ...appRows(model, 3).filter((e) => e.table.name === 'app_detail')];
       const err = await s.writeBatch({
         tables: [...appRows(model, 2), ...bad],
         log: [{ appId: 2, status: 'success' }, { appId: 3, status: 'success' }],
@@ -155,6 +158,17 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(err).toBeInstanceOf(DbError);
       expect(err).toMatchObject({ code: 'XM_VALUE', kind: 'permanent', table: 'app_detail', column: 'campaign_num', appId: 4 });
       expect(await count('app_base', 'WHERE app_id = 4')).toBe(0);
+    });
+
+    it('NULL in a NOT NULL column without a default fails the batch in the database; nothing lands', async () => {
+      // SQL Server and PostgreSQL always enforce it; the TDS test server's bulk load only with
+      // CHECK_CONSTRAINTS, which every product bulk load uses.
+      const err = await s.writeBatch({ tables: [...appRows(model, 40), ...appRows(model, 41, { detail: { campaign_num: null } })], log: [{ appId: 40, status: 'success' }, { appId: 41, status: 'success' }] })
+        .catch((e: unknown) => e) as DbError;
+      expect(err).toBeInstanceOf(DbError);
+      expect(err).toMatchObject({ kind: 'permanent', table: 'app_detail' });
+      expect(await count('app_base', 'WHERE app_id IN (40, 41)')).toBe(0);
+      expect(await count('processing_log', 'WHERE app_id IN (40, 41)')).toBe(0);
     });
 
     it('processing_log UNIQUE(app_id) makes a second log row for an app fail (exactly-once)', async () => {

@@ -65,7 +65,7 @@ export function requireBuild(): void {
 
 /** One resettable test database (a SQLite file, or one PostgreSQL schema). */
 export interface PipelineDb {
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: 'sqlite' | 'postgres' | 'mssql';
   /** The contract's `target_schema` for this database. */
   readonly schema: string;
   /** Target URL of the current (latest reset) database. */

@@ -92,3 +92,62 @@ describe('type specs', () => {
     expect(mssqlValue(null, { name: 'Int' })).toBeNull();
   });
 });
+
+describe('values must fit the live column (the TDS test server does not check them in bulk loads)', () => {
+  const fails = (cell: Parameters<typeof mssqlValue>[0], spec: Parameters<typeof mssqlValue>[1]) => {
+    try {
+      mssqlValue(cell, spec);
+    } catch (e) {
+      expect(e).toBeInstanceOf(RangeError);
+      return (e as Error).message;
+    }
+    throw new Error(`${String(cell)} was accepted for ${JSON.stringify(spec)}`);
+  };
+
+  it('decimal: integer digits beyond precision − scale, also after rounding to the scale', () => {
+    expect(fails('123.45', { name: 'Decimal', precision: 4, scale: 2 })).toBe('123.45 is out of range for decimal(4,2)');
+    expect(fails('99.995', { name: 'Decimal', precision: 4, scale: 2 })).toBe('99.995 is out of range for decimal(4,2)');
+    expect(mssqlValue('99.994', { name: 'Decimal', precision: 4, scale: 2 })).toBe(99.99);
+    expect(mssqlValue('-99.99', { name: 'Numeric', precision: 4, scale: 2 })).toBe(-99.99);
+  });
+
+  it('nvarchar/nchar count UTF-16 code units (a character outside the BMP takes two); varchar counts characters', () => {
+    expect(mssqlValue('x'.repeat(10), { name: 'NVarChar', length: 10 })).toBe('x'.repeat(10));
+    expect(fails('x'.repeat(11), { name: 'NVarChar', length: 10 })).toBe('value of 11 UTF-16 code units is too long for nvarchar(10)');
+    expect(fails(`${'A'.repeat(9)}\u{1F600}`, { name: 'NVarChar', length: 10 })).toBe('value of 11 UTF-16 code units is too long for nvarchar(10)');
+    expect(fails('abc', { name: 'NChar', length: 2 })).toBe('value of 3 UTF-16 code units is too long for nchar(2)');
+    expect(mssqlValue(`${'A'.repeat(9)}\u{1F600}`, { name: 'VarChar', length: 10 })).toBe(`${'A'.repeat(9)}\u{1F600}`);
+    expect(fails('x'.repeat(11), { name: 'VarChar', length: 10 })).toBe('value of 11 characters is too long for varchar(10)');
+    expect(mssqlValue('x'.repeat(100_000), { name: 'NVarChar', length: 'max' })).toHaveLength(100_000);
+  });
+
+  it('integers: the range of the live type, at both ends', () => {
+    expect(mssqlValue(255, { name: 'TinyInt' })).toBe(255);
+    expect(fails(256, { name: 'TinyInt' })).toBe('256 is out of range for tinyint');
+    expect(fails(-1, { name: 'TinyInt' })).toBe('-1 is out of range for tinyint');
+    expect(mssqlValue(-32768, { name: 'SmallInt' })).toBe(-32768);
+    expect(fails(32768, { name: 'SmallInt' })).toBe('32768 is out of range for smallint');
+    expect(mssqlValue(2147483647, { name: 'Int' })).toBe(2147483647);
+    expect(fails(3000000000, { name: 'Int' })).toBe('3000000000 is out of range for int');
+    expect(fails(-2147483649, { name: 'Int' })).toBe('-2147483649 is out of range for int');
+    expect(mssqlValue(9223372036854775807n, { name: 'BigInt' })).toBe(9223372036854775807n);
+    expect(fails(9223372036854775808n, { name: 'BigInt' })).toBe('9223372036854775808 is out of range for bigint');
+    expect(fails('12.5', { name: 'Int' })).toBe('12.5 is not an integer');
+  });
+
+  it('dates and datetimes: the range of the live type', () => {
+    expect(mssqlValue(new DateTime(1, 1, 1), { name: 'Date' })).toBeInstanceOf(Date);
+    expect(mssqlValue(new DateTime(9999, 12, 31, 23, 59, 59, 999999), { name: 'DateTime2', scale: 6 })).toBeInstanceOf(Date);
+    expect(fails(new DateTime(1700, 1, 1), { name: 'DateTime' })).toBe('1700-01-01T00:00:00 is out of range for datetime (1753-01-01 to 9999-12-31)');
+    expect(mssqlValue(new DateTime(1753, 1, 1), { name: 'DateTime' })).toBeInstanceOf(Date);
+    expect(fails(new DateTime(9999, 12, 31, 23, 59, 59, 998000), { name: 'DateTime' })).toMatch(/out of range for datetime/);
+    expect(fails(new DateTime(1899, 12, 31, 23, 59), { name: 'SmallDateTime' })).toMatch(/out of range for smalldatetime \(1900-01-01 to 2079-06-06\)$/);
+    expect(fails(new DateTime(2079, 6, 7), { name: 'SmallDateTime' })).toMatch(/out of range for smalldatetime/);
+    expect(mssqlValue(new DateTime(2079, 6, 6, 23, 59), { name: 'SmallDateTime' })).toBeInstanceOf(Date);
+  });
+
+  it('real: beyond ±3.40E+38 fails; float takes any finite double', () => {
+    expect(fails(1e39, { name: 'Real' })).toBe('1e+39 is out of range for real');
+    expect(mssqlValue(1e39, { name: 'Float' })).toBe(1e39);
+  });
+});
