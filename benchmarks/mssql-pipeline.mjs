@@ -18,6 +18,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { creationOrder } from '../dist/db/ddl-common.js';
+import { options } from './fixture-source.mjs';
 import { withScratchDatabase } from './mssql-scratch.mjs';
 import { pipelineBenchmark } from './pipeline.mjs';
 
@@ -28,7 +29,7 @@ await withScratchDatabase('mssql-pipeline', 'xmbench', async ({ target, env, ver
     name: 'mssql-pipeline', target, env, defaultFixtures: 'none', shownTarget,
     command: `node benchmarks/mssql-pipeline.mjs ${argv.join(' ')}`.trim(),
     serverVersion: async () => version,
-    freshRead: [path.join(root, 'benchmarks/fresh-read.mjs'), target, 'xmbench.app_xml', 'xml'],
+    freshRead: [path.join(root, 'benchmarks/fresh-read.mjs'), target, `${options(argv)('--schema', 'xmbench')}.app_xml`, 'xml'],
     async reset(_session, model) {
       const pool = await scratchPool();
       // children before parents: the reverse of the order the DDL creates them in

@@ -8,7 +8,9 @@
 // Usage: node benchmarks/pipeline.mjs [--target postgres://postgres@127.0.0.1:5432/test] [--docs 750]
 //          [--limit 750] [--workers 1,2,4] [--batch 25,50,100] [--pool off,on] [--read worker,parent]
 //          [--repeat 3] [--schema xmbench] [--fixtures ../shared/fixtures/xmlconversion | none]
-//          [--server-pid <pid of a local database server's postmaster>] [--out benchmarks/results/pipeline.json]
+//          [--server-pid <pid of a local database server's postmaster>] [--cli bin/xmlmigrate.js,<other build>/bin/xmlmigrate.js]
+//          [--out benchmarks/results/pipeline.json]
+// Each round runs every configuration once (rounds × --repeat); medians per configuration.
 // Needs `npm run build`. Prints machine, command and a table. SQL Server: benchmarks/mssql-pipeline.mjs
 // (creates and drops its own database, then calls pipelineBenchmark below).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -104,39 +106,43 @@ export async function pipelineBenchmark(argv, hooks) {
     const baselines = { readOnlySeconds: r3(readSeconds), readBytesSeconds: r3(readBytesSeconds), freshReadSeconds: r3(freshReadSeconds) };
     console.log(JSON.stringify(baselines));
 
-    const results = [];
-    for (const workers of list('--workers', '4')) for (const batch of list('--batch', '50')) for (const pool of list('--pool', 'off')) for (const read of list('--read', 'worker')) {
-      const walls = []; const cpus = []; const serverCpus = [];
-      let rss = 0; let summary = null;
-      for (let r = 0; r < repeat; r++) {
+    // every configuration once per round, rounds repeated: a slow minute on a shared machine hits all alike
+    const configs = [];
+    for (const cli of list('--cli', path.join(root, 'bin/xmlmigrate.js'))) for (const workers of list('--workers', '4')) for (const batch of list('--batch', '50')) for (const pool of list('--pool', 'off')) for (const read of list('--read', 'worker')) {
+      configs.push({ cli: path.resolve(cli), workers, batch, pool, read, walls: [], cpus: [], serverCpus: [], rss: 0, summary: null });
+    }
+    for (let r = 0; r < repeat; r++) {
+      for (const c of configs) {
         await hooks.reset(session, model);
         const metrics = path.join(tmp, 'm.json');
-        const cliArgs = ['run', '--contract', contractFile, '--target', target, '--limit', String(limit), '--workers', workers, '--batch-size', batch, pool === 'on' ? '--pool' : '--no-pool', '--read-mode', read, '--no-progress', '--metrics-out', metrics];
+        const cliArgs = ['run', '--contract', contractFile, '--target', target, '--limit', String(limit), '--workers', c.workers, '--batch-size', c.batch, c.pool === 'on' ? '--pool' : '--no-pool', '--read-mode', c.read, '--no-progress', '--metrics-out', metrics];
         const s0 = serverCpuSeconds(serverPid);
         const t = performance.now();
-        const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, path.join(root, 'bin/xmlmigrate.js'), ...cliArgs], { encoding: 'utf8', env });
+        const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, c.cli, ...cliArgs], { encoding: 'utf8', env });
         const wall = (performance.now() - t) / 1000;
         const s1 = serverCpuSeconds(serverPid);
         if (p.status !== 0) { console.error(p.stdout, p.stderr); throw new Error(`xmlmigrate run exited with ${p.status}`); }
         const [kb, user, sys] = p.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-        rss = Math.max(rss, kb / 1024);
-        cpus.push(user + sys);
-        if (s0 !== null && s1 !== null) serverCpus.push(s1 - s0);
-        summary = JSON.parse(fs.readFileSync(metrics, 'utf8'));
+        c.rss = Math.max(c.rss, kb / 1024);
+        c.cpus.push(user + sys);
+        if (s0 !== null && s1 !== null) c.serverCpus.push(s1 - s0);
+        const summary = JSON.parse(fs.readFileSync(metrics, 'utf8'));
         if (summary.apps.ok + summary.apps.failed !== limit) throw new Error(`run handled ${summary.apps.ok + summary.apps.failed} of ${limit} apps: ${JSON.stringify(summary.apps)}`);
-        walls.push(wall);
+        c.summary = summary;
+        c.walls.push(wall);
+        console.log(JSON.stringify({ round: r + 1, cli: path.relative(root, c.cli), workers: c.workers, batch: c.batch, pool: c.pool, read: c.read, wall: r3(wall), serverCpu: s0 !== null && s1 !== null ? r3(s1 - s0) : null, phasesMs: summary.phasesMs, cpu: summary.cpu }));
       }
-      const wall = median(walls);
-      const row = {
-        workers: Number(workers), batch: Number(batch), pool, read, wallSeconds: r3(wall), walls: walls.map(r3),
+    }
+    const results = configs.map((c) => {
+      const wall = median(c.walls);
+      return {
+        cli: path.relative(root, c.cli), workers: Number(c.workers), batch: Number(c.batch), pool: c.pool, read: c.read, wallSeconds: r3(wall), walls: c.walls.map(r3),
         appsPerMinute: Math.round(limit / wall * 60), vsReadOnly: +(wall / readSeconds).toFixed(2),
         vsReadBytes: readBytesSeconds && +(wall / readBytesSeconds).toFixed(2), vsFreshRead: freshReadSeconds && +(wall / freshReadSeconds).toFixed(2),
-        clientCpuSeconds: r3(median(cpus)), serverCpuSeconds: serverCpus.length ? r3(median(serverCpus)) : null,
-        peakRssMb: Math.round(rss), ok: summary.apps.ok, failed: summary.apps.failed, phasesMs: summary.phasesMs, cpu: summary.cpu,
+        clientCpuSeconds: r3(median(c.cpus)), serverCpuSeconds: c.serverCpus.length ? r3(median(c.serverCpus)) : null,
+        peakRssMb: Math.round(c.rss), ok: c.summary.apps.ok, failed: c.summary.apps.failed, phasesMs: c.summary.phasesMs, cpu: c.summary.cpu,
       };
-      results.push(row);
-      console.log(JSON.stringify(row));
-    }
+    });
     const report = {
       benchmark: hooks.name ?? 'pipeline', command: hooks.command,
       machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((x) => +x.toFixed(1)) },
@@ -155,8 +161,8 @@ export async function pipelineBenchmark(argv, hooks) {
 
 /** The results as a plain-text table. */
 function table(results) {
-  const head = ['workers', 'batch', 'pool', 'read', 'wall s (median)', 'runs', '× read', '× fresh read', 'client CPU s', 'server CPU s', 'peak RSS MB'];
-  const rows = results.map((r) => [r.workers, r.batch, r.pool, r.read, r.wallSeconds, r.walls.join('/'), r.vsReadOnly, r.vsFreshRead ?? '', r.clientCpuSeconds, r.serverCpuSeconds ?? '', r.peakRssMb]);
+  const head = ['cli', 'workers', 'batch', 'pool', 'read', 'wall s (median)', 'runs', '× read', '× fresh read', 'client CPU s', 'server CPU s', 'peak RSS MB'];
+  const rows = results.map((r) => [r.cli, r.workers, r.batch, r.pool, r.read, r.wallSeconds, r.walls.join('/'), r.vsReadOnly, r.vsFreshRead ?? '', r.clientCpuSeconds, r.serverCpuSeconds ?? '', r.peakRssMb]);
   return [head, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
