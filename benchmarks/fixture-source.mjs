@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openTarget } from '../dist/db/create-dialect.js';
 import { buildSchemaModel } from '../dist/db/schema-model.js';
+import { resolveTarget } from '../dist/db/target-url.js';
 import { compilePlan } from '../dist/mapping/plan.js';
 import { DataMapper } from '../dist/mapping/data-mapper.js';
 import { generateDocuments } from '../dist/seed/generator.js';
@@ -80,7 +81,8 @@ export async function fixtureSource({ target, schema, fixtures, docs, seed = 42 
   const contract = fixtures ? benchContract(fixtures, schema) : exampleContract(schema);
   const model = buildSchemaModel(contract);
   const base = fixtures ? mappingDocuments(fixtures, contract) : null;
-  const session = await openTarget(target, model, { poolMax: 1 });
+  // a password may come from XMLMIGRATE_TARGET_PASSWORD, as for the CLI
+  const session = await openTarget(typeof target === 'string' ? resolveTarget(target) : target, model, { poolMax: 1 });
   if (session.info.name === 'postgres') await dropSchema(target, schema);
   await session.applySchema({ includeSource: true });
   const bytes = base ? await fillSource(session, base, docs) : await fillGenerated(session, docs, seed);

@@ -34,6 +34,8 @@ export async function withScratchDatabase(name, prefix, fn) {
   u.pathname = `/${database}`;
   const target = u.toString();
   const env = cfg.password === null ? {} : { XMLMIGRATE_TARGET_PASSWORD: cfg.password };
+  // this process opens sessions on `target` too (fixture-source.mjs): same environment as the children
+  Object.assign(process.env, env);
   const admin = await new sql.ConnectionPool(poolConfig(cfg)).connect();
   let scratch = null;
   let dropped = false;

@@ -79,15 +79,22 @@ export async function pipelineBenchmark(argv, hooks) {
     //  - strings: keyset pages of 100 through the driver's normal query path (readSourcePage);
     //  - bytes: keyset pages of 100 ids, documents by chunks of 16 as raw UTF-8 bytes
     //    (readSourceBytesByIds, where the dialect has it) — what the product's workers do.
-    async function timeRead(fn) {
-      const times = [];
-      for (let r = 0; r < repeat; r++) { const t = performance.now(); await fn(); times.push((performance.now() - t) / 1000); }
+    const readServerCpu = {};
+    async function timeRead(fn, name) {
+      const times = []; const cpu = [];
+      for (let r = 0; r < repeat; r++) {
+        const s0 = serverCpuSeconds(serverPid); const t = performance.now();
+        await fn();
+        times.push((performance.now() - t) / 1000);
+        const s1 = serverCpuSeconds(serverPid); if (s0 !== null && s1 !== null) cpu.push(s1 - s0);
+      }
+      if (cpu.length) readServerCpu[name] = r3(median(cpu));
       return median(times);
     }
     const readSeconds = await timeRead(async () => {
       let n = 0; let last = 0;
       for (;;) { const page = await session.readSourcePage({ afterAppId: last, limit: Math.min(100, limit - n), excludeLogged: false }); if (!page.length) break; n += page.length; last = page.at(-1).appId; if (n >= limit) break; }
-    });
+    }, 'read');
     const readBytesSeconds = session.readSourceBytesByIds ? await timeRead(async () => {
       let n = 0; let last = 0;
       for (;;) {
@@ -96,14 +103,14 @@ export async function pipelineBenchmark(argv, hooks) {
         for (let i = 0; i < ids.length; i += 16) await session.readSourceBytesByIds(ids.slice(i, i + 16));
         n += ids.length; last = ids.at(-1); if (n >= limit) break;
       }
-    }) : null;
+    }, 'readBytes') : null;
     //  - fresh process: a new `node` process that connects and reads the same values with the plain
     //    driver, timed from spawn to exit — measured the way the run itself is measured.
     const freshReadSeconds = hooks.freshRead ? await timeRead(async () => {
       const p = spawnSync(process.execPath, [...hooks.freshRead, String(limit)], { encoding: 'utf8', env });
       if (p.status !== 0) throw new Error(`${path.basename(hooks.freshRead[0])} failed: ${p.stderr}`);
-    }) : null;
-    const baselines = { readOnlySeconds: r3(readSeconds), readBytesSeconds: r3(readBytesSeconds), freshReadSeconds: r3(freshReadSeconds) };
+    }, 'freshRead') : null;
+    const baselines = { readOnlySeconds: r3(readSeconds), readBytesSeconds: r3(readBytesSeconds), freshReadSeconds: r3(freshReadSeconds), readServerCpuSeconds: readServerCpu };
     console.log(JSON.stringify(baselines));
 
     // every configuration once per round, rounds repeated: a slow minute on a shared machine hits all alike

@@ -2,6 +2,7 @@ import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { DbError } from '../../../../src/db/db-error.js';
 import { MssqlSession, mssqlDriverTypes } from '../../../../src/db/mssql/mssql-dialect.js';
+import { MSSQL_BYTES_PROBE, MSSQL_OPENJSON_PROBE } from '../../../../src/db/mssql/mssql-plan.js';
 import type { MssqlColumnRow } from '../../../../src/db/mssql/mssql-types.js';
 import { mssqlSpecForColumn, mssqlTypeSql } from '../../../../src/db/mssql/mssql-types.js';
 import type { TableModel } from '../../../../src/db/schema-types.js';
@@ -48,10 +49,43 @@ describe('MssqlSession (fake driver)', () => {
     expect(fake.inputs).toEqual([{ name: 'p0', type: { name: 'BigInt' }, value: 2 }, { name: 'p1', type: { name: 'BigInt' }, value: 4 }]);
   });
 
-  it('writeBatch reads the live catalog once and stages IDENTITY tables', async () => {
+  it('reads documents as bytes: SQL Server\'s UTF-16LE becomes UTF-8 (probed once; NULL stays null)', async () => {
+    const fake = new FakeMssql();
+    const text = '\uFEFF<a x="é">😀 ü</a>';
+    fake.results = [
+      { match: /AS b$/, rows: [{ b: Buffer.from('\uFEFF<é😀>', 'utf16le') }] },
+      { match: /varbinary/, rows: [{ app_id: 7, xml: Buffer.from(text, 'utf16le') }, { app_id: 3, xml: null }, { app_id: 5, xml: Buffer.alloc(0) }] },
+    ];
+    const s = new MssqlSession(fake.pool, fake.types, smallModel);
+    const got = await s.readSourceBytesByIds([7, 3, 5, 7]);
+    expect(got.map((r) => [r.appId, r.bytes === null ? null : r.bytes.toString('utf8')])).toEqual([[3, null], [5, ''], [7, text]]);
+    expect(Buffer.compare(got[2]!.bytes!, Buffer.from(text, 'utf8'))).toBe(0);
+    await s.readSourceBytesByIds([3]);
+    expect(fake.calls).toEqual([
+      `pool query ${MSSQL_BYTES_PROBE}`,
+      'pool query SELECT [app_id] AS app_id, CAST(CAST([app_XML] AS nvarchar(max)) AS varbinary(max)) AS xml FROM [xm_small].[app_xml] WHERE [app_id] IN (@p0, @p1, @p2) ORDER BY [app_id]',
+      'pool query SELECT [app_id] AS app_id, CAST(CAST([app_XML] AS nvarchar(max)) AS varbinary(max)) AS xml FROM [xm_small].[app_xml] WHERE [app_id] IN (@p0) ORDER BY [app_id]',
+    ]);
+    expect(fake.inputs.slice(0, 3)).toEqual([7, 3, 5].map((value, i) => ({ name: `p${i}`, type: { name: 'BigInt' }, value })));
+  });
+
+  it('reads documents as bytes: a server whose varbinary is UTF-8 is used as is; any other answer reads strings', async () => {
+    const utf8 = new FakeMssql();
+    const doc = Buffer.from('<a>é</a>', 'utf8');
+    utf8.results = [{ match: /AS b$/, rows: [{ b: Buffer.from('\uFEFF<é😀>', 'utf8') }] }, { match: /varbinary/, rows: [{ app_id: 1, xml: doc }] }];
+    const got = await new MssqlSession(utf8.pool, utf8.types, smallModel).readSourceBytesByIds([1]);
+    expect(got[0]?.bytes).toBe(doc);
+    const other = new FakeMssql();
+    other.results = [{ match: /AS b$/, rows: [{ b: Buffer.from('?<??>', 'latin1') }] }, { match: /SELECT \[app_id\] AS app_id, \[app_XML\] AS xml/, rows: [{ app_id: 1, xml: '<a>é</a>' }] }];
+    const viaStrings = await new MssqlSession(other.pool, other.types, smallModel).readSourceBytesByIds([1]);
+    expect(viaStrings[0]?.bytes?.toString('utf8')).toBe('<a>é</a>');
+    expect(other.calls.some((c) => c.includes('varbinary(max)) AS xml'))).toBe(false);
+  });
+
+  it('writeBatch reads the live catalog and probes OPENJSON once; an IDENTITY table is written under IDENTITY_INSERT', async () => {
     const fake = new FakeMssql();
     const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
-    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }];
+    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }, { match: /OPENJSON\(N/, rows: [{ n: 1 }] }];
     const s = new MssqlSession(fake.pool, fake.types, smallModel);
     const write = (appId: number) => s.writeBatch({
       tables: [{ table: tableOf('app_base'), rows: [{ app_id: appId, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }],
@@ -60,12 +94,32 @@ describe('MssqlSession (fake driver)', () => {
     await write(1);
     await write(2);
     expect(fake.calls.filter((c) => c.includes('INFORMATION_SCHEMA'))).toHaveLength(1);
-    const tx = fake.calls.filter((c) => c.startsWith('tx ')).slice(0, 5);
-    expect(tx[0]).toBe('tx query SET XACT_ABORT ON');
-    expect(tx[1]).toMatch(/^tx query IF OBJECT_ID\(N'tempdb\.\.#xm_stage_app_base'\) IS NOT NULL DROP TABLE/);
-    expect(tx[2]).toMatch(/^tx bulk #xm_stage_app_base /);
-    expect(tx[3]).toMatch(/^tx query SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] ON; INSERT INTO/);
-    expect(tx[4]).toMatch(/^tx bulk \[xm_small\]\.\[processing_log\] /);
+    expect(fake.calls.filter((c) => c === `pool query ${MSSQL_OPENJSON_PROBE}`)).toHaveLength(1);
+    const tx = fake.calls.filter((c) => c.startsWith('tx '));
+    expect(tx).toHaveLength(2);
+    expect(tx[0]?.split('\n').map((l) => l.slice(0, 80))).toEqual([
+      'tx query SET XACT_ABORT ON;',
+      'SET IDENTITY_INSERT [xm_small].[app_base] ON; INSERT INTO [xm_small].[app_base] ',
+      'INSERT INTO [xm_small].[processing_log] ([app_id], [status], [attempts]) SELECT ',
+    ]);
+    expect(tx[0]).toContain('SET IDENTITY_INSERT [xm_small].[app_base] OFF;\nINSERT INTO [xm_small].[processing_log]');
+  });
+
+  it('writeBatch falls back to bulk loads (and stages IDENTITY tables) when the OPENJSON probe fails', async () => {
+    const fake = new FakeMssql();
+    const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
+    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }];
+    fake.failOn = { match: /OPENJSON\(N/, error: Object.assign(new Error("Invalid object name 'OPENJSON'."), { number: 208 }) };
+    const s = new MssqlSession(fake.pool, fake.types, smallModel);
+    await s.writeBatch({
+      tables: [{ table: tableOf('app_base'), rows: [{ app_id: 1, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }],
+      log: [{ appId: 1, status: 'success' }],
+    });
+    const tx = fake.calls.filter((c) => c.startsWith('tx '));
+    expect(tx[0]).toMatch(/^tx query SET XACT_ABORT ON;\nIF OBJECT_ID\(N'tempdb\.\.#xm_stage_app_base'\) IS NOT NULL DROP TABLE/);
+    expect(tx[1]).toMatch(/^tx bulk #xm_stage_app_base /);
+    expect(tx[2]).toMatch(/^tx query SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] ON; INSERT INTO/);
+    expect(tx[3]).toMatch(/^tx bulk \[xm_small\]\.\[processing_log\] /);
   });
 
   it('insertSource de-duplicates input and counts what the server inserted', async () => {
