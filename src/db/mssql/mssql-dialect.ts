@@ -3,11 +3,10 @@
  * (`--pool`), or one dedicated connection (`--no-pool`, pool max 1). `useUTC: true` is forced
  * because the exact DateTime2 encoding relies on it (see mssql-types.ts).
  */
-import { transcode } from 'node:buffer';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
-  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
+  DialectInfo, InsertSourceResult, PreflightOptions, PreflightProblem, SessionOptions, SourceFilter,
   SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteBracket } from '../identifiers.js';
@@ -17,7 +16,7 @@ import { chunk, countPendingSql, deleteFailedSql, loggedStatusSql, sourceByIdsSq
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
 import {
-  MSSQL_BYTES_PROBE, MSSQL_BYTES_PROBE_TEXT, MSSQL_MAX_PARAMS, MSSQL_OPENJSON_PROBE, MSSQL_STYLE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlSourceBytesSql, mssqlUniqueSql, typedStatement,
+  MSSQL_MAX_PARAMS, MSSQL_OPENJSON_PROBE, MSSQL_STYLE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlUniqueSql, typedStatement,
   type MssqlLiveInfo, type MssqlStatement,
 } from './mssql-plan.js';
 import { mssqlLiveType, mssqlSpecFromLive, type MssqlColumnRow, type MssqlTypeSpec } from './mssql-types.js';
@@ -76,6 +75,10 @@ export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, op
     connectionTimeout: int(p['connectTimeout'], 30_000),
     requestTimeout: int(p['requestTimeout'], MSSQL_REQUEST_TIMEOUT_MS),
     pool: { max: Math.max(1, opts.poolMax ?? 1), min: 0 },
+    // a connection taken from the pool is checked by its socket state, not by a `SELECT 1` round
+    // trip before every request (mssql's default, one request in two); mssql 12 reads this key
+    // but its type declarations do not list it
+    ...({ validateConnection: 'socket' } as object),
     options: {
       encrypt: bool(p['encrypt'], true),
       trustServerCertificate: bool(p['trustServerCertificate'], false),
@@ -93,12 +96,6 @@ export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, op
     throw toDbError('mssql', err, { phase: 'connect', secrets });
   }
   return new MssqlSession(pool as unknown as MssqlPool, mssqlDriverTypes(sql), model, secrets);
-}
-
-/** UTF-16LE bytes → UTF-8 bytes (an odd trailing byte, impossible from nvarchar, is dropped). */
-export function utf16leToUtf8(b: Buffer): Buffer {
-  const even = b.length % 2 === 0 ? b : b.subarray(0, b.length - 1);
-  return even.length === 0 ? Buffer.alloc(0) : transcode(even, 'utf16le', 'utf8');
 }
 
 function iso(v: unknown): string | null {
@@ -132,19 +129,20 @@ export class MssqlSession implements TargetSession {
     }
   }
 
-  /** How the server turns nvarchar into varbinary: 'utf16le' (SQL Server), 'utf8', or 'none' (read strings). */
-  private byteEncoding: Promise<'utf16le' | 'utf8' | 'none'> | undefined;
-
   private async catalog(): Promise<{ columns: MssqlColumnRow[]; unique: { table_name: string; column_name: string }[] }> {
     const columns = await this.qt(mssqlColumnsSql(this.model)) as unknown as MssqlColumnRow[];
     const unique = await this.qt(mssqlUniqueSql(this.model)) as unknown as { table_name: string; column_name: string }[];
     return { columns, unique };
   }
 
-  /** Live column types and identity columns, read once per session (before the first write). */
+  /**
+   * Live column types, identity columns and defaults, read once per session (before the first write).
+   * Only the columns query: the unique-key query is preflight's alone (on the TDS test server each
+   * catalog query costs a new session ~0.5–1.5 s of server CPU, BENCHMARKS.md).
+   */
   private async liveInfo(): Promise<MssqlLiveInfo> {
     if (this.live) return this.live;
-    const { columns } = await this.catalog();
+    const columns = await this.qt(mssqlColumnsSql(this.model)) as unknown as MssqlColumnRow[];
     const types = new Map<string, Map<string, MssqlTypeSpec>>();
     const identity = new Map<string, Set<string>>();
     for (const r of columns) {
@@ -227,42 +225,6 @@ export class MssqlSession implements TargetSession {
       for (const r of await this.q(sourceByIdsSql(MSSQL_STYLE, this.model, ids))) out.push({ appId: Number(r['app_id']), xml: (r['xml'] as string | null) ?? null });
     }
     return out.sort((a, b) => a.appId - b.appId);
-  }
-
-  /**
-   * See {@link TargetSession.readSourceBytesByIds}: the documents as varbinary
-   * (`CAST(CAST(xml AS nvarchar(max)) AS varbinary(max))`, so an nvarchar, varchar, ntext or xml
-   * column all arrive as the same text) and handed over as UTF-8 without building a JavaScript string.
-   * Which bytes that cast gives is probed once per session ({@link MSSQL_BYTES_PROBE}): SQL Server's
-   * UTF-16LE is turned into UTF-8 by `buffer.transcode` (3–4× cheaper on the client than decoding an
-   * nvarchar into a string and encoding that as UTF-8), a server that gives UTF-8 (the TDS test
-   * server) is used as is, and any other answer falls back to reading strings.
-   */
-  async readSourceBytesByIds(appIds: readonly number[]): Promise<RawSourceRecord[]> {
-    this.byteEncoding ??= this.probeByteEncoding();
-    const encoding = await this.byteEncoding;
-    if (encoding === 'none') return (await this.readSourceByIds(appIds)).map((r) => ({ appId: r.appId, bytes: r.xml === null ? null : Buffer.from(r.xml, 'utf8') }));
-    const out: RawSourceRecord[] = [];
-    for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
-      for (const r of await this.qt(mssqlSourceBytesSql(this.model, ids))) {
-        const raw = r['xml'] as Buffer | null | undefined;
-        out.push({ appId: Number(r['app_id']), bytes: raw === null || raw === undefined ? null : encoding === 'utf8' ? raw : utf16leToUtf8(raw) });
-      }
-    }
-    return out.sort((a, b) => a.appId - b.appId);
-  }
-
-  private async probeByteEncoding(): Promise<'utf16le' | 'utf8' | 'none'> {
-    let b: unknown;
-    try {
-      b = (await this.qt({ text: MSSQL_BYTES_PROBE, params: [] }))[0]?.['b'];
-    } catch {
-      return 'none';
-    }
-    if (!Buffer.isBuffer(b)) return 'none';
-    if (b.equals(Buffer.from(MSSQL_BYTES_PROBE_TEXT, 'utf16le'))) return 'utf16le';
-    if (b.equals(Buffer.from(MSSQL_BYTES_PROBE_TEXT, 'utf8'))) return 'utf8';
-    return 'none';
   }
 
   /** See {@link TargetSession.countPending}. */

@@ -36,7 +36,7 @@ import type { PreparedTable } from '../batch-prep.js';
 import { ValueError } from '../db-error.js';
 import { quoteBracket } from '../identifiers.js';
 import type { SchemaModel } from '../schema-types.js';
-import { chunk, sourceByIdsSql, type SqlStatement, type SqlStyle } from '../sql-text.js';
+import { chunk, type SqlStatement, type SqlStyle } from '../sql-text.js';
 import { mssqlQualify } from './mssql-ddl.js';
 import { canonicalDecimal, type EncodedCell } from '../cell-encode.js';
 import {
@@ -340,19 +340,6 @@ WHERE s.name = @schema AND t.name IN (${list}) AND i.is_unique = 1 AND i.has_fil
     params,
   };
 }
-
-/**
- * Source rows for `ids` with the document as UTF-16LE bytes: the column is read as nvarchar(max)
- * first (a no-op for nvarchar; xml, varchar and ntext become the same text), then as varbinary(max).
- */
-export function mssqlSourceBytesSql(model: SchemaModel, ids: readonly number[]): MssqlStatement {
-  return typedStatement(sourceByIdsSql(MSSQL_STYLE, model, ids, (col) => `CAST(CAST(${col} AS nvarchar(max)) AS varbinary(max))`));
-}
-
-/** The text of {@link MSSQL_BYTES_PROBE} (see MssqlSession.readSourceBytesByIds). */
-export const MSSQL_BYTES_PROBE_TEXT = '\uFEFF<é😀>';
-/** Which bytes the server's nvarchar → varbinary cast gives for {@link MSSQL_BYTES_PROBE_TEXT} (a BOM, non-ASCII, astral). */
-export const MSSQL_BYTES_PROBE = `SELECT CAST(CAST(N'${MSSQL_BYTES_PROBE_TEXT}' AS nvarchar(max)) AS varbinary(max)) AS b`;
 
 /** Inserts source documents whose app_id is not present yet (≤ 1,000 per statement). */
 export function mssqlInsertSourceStatements(model: SchemaModel, records: readonly { readonly appId: number; readonly xml: string }[]): MssqlStatement[] {

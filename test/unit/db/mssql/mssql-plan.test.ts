@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTable } from '../../../../src/db/batch-prep.js';
 import {
-  BULK_OPTIONS, MSSQL_BYTES_PROBE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlSourceBytesSql, planMssqlTable, planMssqlTableBulk,
+  BULK_OPTIONS, mssqlColumnsSql, mssqlInsertSourceStatements, planMssqlTable, planMssqlTableBulk,
   plainJsonString, stageName, typedStatement, type MssqlLiveInfo, type MssqlStep,
 } from '../../../../src/db/mssql/mssql-plan.js';
 import { DateTime, Decimal } from '../../../../src/mapping/values.js';
@@ -198,10 +198,5 @@ describe('T-SQL statements', () => {
       { name: 'p0', type: { name: 'BigInt' }, value: 5 }, { name: 'p1', type: { name: 'NVarChar', length: 4000 }, value: 'failed' },
     ]);
     expect(BULK_OPTIONS).toEqual({ checkConstraints: true, keepNulls: false });
-  });
-
-  it('reads documents as varbinary of their nvarchar text, and probes which bytes that gives', () => {
-    expect(mssqlSourceBytesSql(smallModel, [4, 5]).text).toBe('SELECT [app_id] AS app_id, CAST(CAST([app_XML] AS nvarchar(max)) AS varbinary(max)) AS xml FROM [xm_small].[app_xml] WHERE [app_id] IN (@p0, @p1) ORDER BY [app_id]');
-    expect(MSSQL_BYTES_PROBE).toBe("SELECT CAST(CAST(N'\uFEFF<é😀>' AS nvarchar(max)) AS varbinary(max)) AS b");
   });
 });

@@ -2,7 +2,7 @@ import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { DbError } from '../../../../src/db/db-error.js';
 import { MssqlSession, mssqlDriverTypes } from '../../../../src/db/mssql/mssql-dialect.js';
-import { MSSQL_BYTES_PROBE, MSSQL_OPENJSON_PROBE } from '../../../../src/db/mssql/mssql-plan.js';
+import { MSSQL_OPENJSON_PROBE } from '../../../../src/db/mssql/mssql-plan.js';
 import type { MssqlColumnRow } from '../../../../src/db/mssql/mssql-types.js';
 import { mssqlSpecForColumn, mssqlTypeSql } from '../../../../src/db/mssql/mssql-types.js';
 import type { TableModel } from '../../../../src/db/schema-types.js';
@@ -49,39 +49,6 @@ describe('MssqlSession (fake driver)', () => {
     expect(fake.inputs).toEqual([{ name: 'p0', type: { name: 'BigInt' }, value: 2 }, { name: 'p1', type: { name: 'BigInt' }, value: 4 }]);
   });
 
-  it('reads documents as bytes: SQL Server\'s UTF-16LE becomes UTF-8 (probed once; NULL stays null)', async () => {
-    const fake = new FakeMssql();
-    const text = '\uFEFF<a x="é">😀 ü</a>';
-    fake.results = [
-      { match: /AS b$/, rows: [{ b: Buffer.from('\uFEFF<é😀>', 'utf16le') }] },
-      { match: /varbinary/, rows: [{ app_id: 7, xml: Buffer.from(text, 'utf16le') }, { app_id: 3, xml: null }, { app_id: 5, xml: Buffer.alloc(0) }] },
-    ];
-    const s = new MssqlSession(fake.pool, fake.types, smallModel);
-    const got = await s.readSourceBytesByIds([7, 3, 5, 7]);
-    expect(got.map((r) => [r.appId, r.bytes === null ? null : r.bytes.toString('utf8')])).toEqual([[3, null], [5, ''], [7, text]]);
-    expect(Buffer.compare(got[2]!.bytes!, Buffer.from(text, 'utf8'))).toBe(0);
-    await s.readSourceBytesByIds([3]);
-    expect(fake.calls).toEqual([
-      `pool query ${MSSQL_BYTES_PROBE}`,
-      'pool query SELECT [app_id] AS app_id, CAST(CAST([app_XML] AS nvarchar(max)) AS varbinary(max)) AS xml FROM [xm_small].[app_xml] WHERE [app_id] IN (@p0, @p1, @p2) ORDER BY [app_id]',
-      'pool query SELECT [app_id] AS app_id, CAST(CAST([app_XML] AS nvarchar(max)) AS varbinary(max)) AS xml FROM [xm_small].[app_xml] WHERE [app_id] IN (@p0) ORDER BY [app_id]',
-    ]);
-    expect(fake.inputs.slice(0, 3)).toEqual([7, 3, 5].map((value, i) => ({ name: `p${i}`, type: { name: 'BigInt' }, value })));
-  });
-
-  it('reads documents as bytes: a server whose varbinary is UTF-8 is used as is; any other answer reads strings', async () => {
-    const utf8 = new FakeMssql();
-    const doc = Buffer.from('<a>é</a>', 'utf8');
-    utf8.results = [{ match: /AS b$/, rows: [{ b: Buffer.from('\uFEFF<é😀>', 'utf8') }] }, { match: /varbinary/, rows: [{ app_id: 1, xml: doc }] }];
-    const got = await new MssqlSession(utf8.pool, utf8.types, smallModel).readSourceBytesByIds([1]);
-    expect(got[0]?.bytes).toBe(doc);
-    const other = new FakeMssql();
-    other.results = [{ match: /AS b$/, rows: [{ b: Buffer.from('?<??>', 'latin1') }] }, { match: /SELECT \[app_id\] AS app_id, \[app_XML\] AS xml/, rows: [{ app_id: 1, xml: '<a>é</a>' }] }];
-    const viaStrings = await new MssqlSession(other.pool, other.types, smallModel).readSourceBytesByIds([1]);
-    expect(viaStrings[0]?.bytes?.toString('utf8')).toBe('<a>é</a>');
-    expect(other.calls.some((c) => c.includes('varbinary(max)) AS xml'))).toBe(false);
-  });
-
   it('writeBatch reads the live catalog and probes OPENJSON once; an IDENTITY table is written under IDENTITY_INSERT', async () => {
     const fake = new FakeMssql();
     const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
@@ -94,6 +61,7 @@ describe('MssqlSession (fake driver)', () => {
     await write(1);
     await write(2);
     expect(fake.calls.filter((c) => c.includes('INFORMATION_SCHEMA'))).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.includes('sys.indexes'))).toHaveLength(0);
     expect(fake.calls.filter((c) => c === `pool query ${MSSQL_OPENJSON_PROBE}`)).toHaveLength(1);
     const tx = fake.calls.filter((c) => c.startsWith('tx '));
     expect(tx).toHaveLength(2);
