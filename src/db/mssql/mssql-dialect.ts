@@ -3,6 +3,9 @@
  * (`--pool`), or one dedicated connection (`--no-pool`, pool max 1). `useUTC: true` is forced
  * because the exact DateTime2 encoding relies on it (see mssql-types.ts).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
@@ -34,6 +37,19 @@ const ID_CHUNK = 1000;
 
 type MssqlModule = typeof import('mssql');
 
+/**
+ * The driver as the build bundles it (scripts/bundle.mjs: dist/db/mssql/mssql-driver.cjs, one file
+ * instead of ~430 modules), looked up next to this module or, from the CLI and worker bundles
+ * (dist/cli, dist/worker), in dist/db/mssql; null when absent (tests, a plain `tsc` build).
+ */
+function loadBundledDriver(): MssqlModule | null {
+  for (const rel of ['./mssql-driver.cjs', '../db/mssql/mssql-driver.cjs']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(file)) return createRequire(import.meta.url)(file) as MssqlModule;
+  }
+  return null;
+}
+
 /** Builds the driver-types adapter from the `mssql` module. */
 export function mssqlDriverTypes(sql: MssqlModule): MssqlDriverTypes {
   return {
@@ -60,7 +76,7 @@ export function mssqlDriverTypes(sql: MssqlModule): MssqlDriverTypes {
 
 /** Opens a connection pool for `cfg` and returns a session bound to `model`. */
 export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
-  const mod = await import('mssql');
+  const mod = loadBundledDriver() ?? await import('mssql');
   const sql = ((mod as unknown as { default?: MssqlModule }).default ?? mod) as MssqlModule;
   const secrets = cfg.password ? [cfg.password] : [];
   const p = cfg.params;
