@@ -43,14 +43,19 @@ export async function withScratchDatabase(name, prefix, fn) {
     if (dropped) return;
     dropped = true;
     await scratch?.close().catch(() => undefined);
+    // a connection of its own: on Ctrl-C the admin pool may be busy or closing
+    let pool = null;
     try {
+      pool = await new sql.ConnectionPool(poolConfig(cfg)).connect();
       // sessions left on it (a killed run's workers) are ended first
-      const r = await admin.request().input('db', sql.NVarChar(128), database)
+      const r = await pool.request().input('db', sql.NVarChar(128), database)
         .query('SELECT session_id FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@db) AND session_id <> @@SPID');
-      for (const { session_id: id } of r.recordset) await admin.request().query(`KILL ${Number(id)}`).catch(() => undefined);
-      await admin.request().query(`DROP DATABASE IF EXISTS [${database}]`);
+      for (const { session_id: id } of r.recordset) await pool.request().query(`KILL ${Number(id)}`).catch(() => undefined);
+      await pool.request().query(`DROP DATABASE IF EXISTS [${database}]`);
     } catch (err) {
       console.error(`could not drop scratch database ${database}: ${err.message} — drop it by hand`);
+    } finally {
+      await pool?.close().catch(() => undefined);
     }
   };
   process.on('SIGINT', () => { void drop().finally(() => process.exit(130)); });
