@@ -45,3 +45,33 @@ for (const [entry, outfile, plugins] of entries) {
     logLevel: 'warning',
   });
 }
+
+// The SQL Server driver (mssql + tedious: ~430 CommonJS modules, ~325 ms of CPU to load in every
+// process that talks to SQL Server) as one file, dist/db/mssql/mssql-driver.cjs, which the SQL Server
+// dialect loads when present (else `import('mssql')`). Azure AD authentication (@azure/identity and
+// its ~200 modules, which tedious requires at load time) stays outside, loaded on first use only:
+// the file then loads in ~100 ms of CPU (BENCHMARKS.md, "SQL Server").
+const lazyAzureIdentity = {
+  name: 'lazy-azure-identity',
+  setup(b) {
+    b.onResolve({ filter: /^@azure\/identity$/ }, () => ({ path: 'lazy-azure-identity', namespace: 'xm-lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'xm-lazy' }, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: "let m; const load = () => (m ??= require('@azure/identity')); module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() });",
+    }));
+  },
+};
+await build({
+  plugins: [lazyAzureIdentity],
+  absWorkingDir: root,
+  entryPoints: ['node_modules/mssql/index.js'],
+  outfile: 'dist/db/mssql/mssql-driver.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['@azure/identity'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -3,6 +3,9 @@
  * (`--pool`), or one dedicated connection (`--no-pool`, pool max 1). `useUTC: true` is forced
  * because the exact DateTime2 encoding relies on it (see mssql-types.ts).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type {
@@ -16,7 +19,7 @@ import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailed
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
 import {
-  MSSQL_MAX_PARAMS, MSSQL_STYLE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlUniqueSql, typedStatement,
+  MSSQL_MAX_PARAMS, MSSQL_OPENJSON_PROBE, MSSQL_STYLE, mssqlColumnsSql, mssqlInsertSourceStatements, mssqlUniqueSql, typedStatement,
   type MssqlLiveInfo, type MssqlStatement,
 } from './mssql-plan.js';
 import { mssqlLiveType, mssqlSpecFromLive, type MssqlColumnRow, type MssqlTypeSpec } from './mssql-types.js';
@@ -33,6 +36,19 @@ export const MSSQL_REQUEST_TIMEOUT_MS = 300_000;
 const ID_CHUNK = 1000;
 
 type MssqlModule = typeof import('mssql');
+
+/**
+ * The driver as the build bundles it (scripts/bundle.mjs: dist/db/mssql/mssql-driver.cjs, one file
+ * instead of ~430 modules), looked up next to this module or, from the CLI and worker bundles
+ * (dist/cli, dist/worker), in dist/db/mssql; null when absent (tests, a plain `tsc` build).
+ */
+function loadBundledDriver(): MssqlModule | null {
+  for (const rel of ['./mssql-driver.cjs', '../db/mssql/mssql-driver.cjs']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(file)) return createRequire(import.meta.url)(file) as MssqlModule;
+  }
+  return null;
+}
 
 /** Builds the driver-types adapter from the `mssql` module. */
 export function mssqlDriverTypes(sql: MssqlModule): MssqlDriverTypes {
@@ -60,7 +76,7 @@ export function mssqlDriverTypes(sql: MssqlModule): MssqlDriverTypes {
 
 /** Opens a connection pool for `cfg` and returns a session bound to `model`. */
 export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, opts: SessionOptions = {}): Promise<TargetSession> {
-  const mod = await import('mssql');
+  const mod = loadBundledDriver() ?? await import('mssql');
   const sql = ((mod as unknown as { default?: MssqlModule }).default ?? mod) as MssqlModule;
   const secrets = cfg.password ? [cfg.password] : [];
   const p = cfg.params;
@@ -75,6 +91,10 @@ export async function openMssqlSession(cfg: TargetConfig, model: SchemaModel, op
     connectionTimeout: int(p['connectTimeout'], 30_000),
     requestTimeout: int(p['requestTimeout'], MSSQL_REQUEST_TIMEOUT_MS),
     pool: { max: Math.max(1, opts.poolMax ?? 1), min: 0 },
+    // a connection taken from the pool is checked by its socket state, not by a `SELECT 1` round
+    // trip before every request (mssql's default, one request in two); mssql 12 reads this key
+    // but its type declarations do not list it
+    ...({ validateConnection: 'socket' } as object),
     options: {
       encrypt: bool(p['encrypt'], true),
       trustServerCertificate: bool(p['trustServerCertificate'], false),
@@ -131,10 +151,14 @@ export class MssqlSession implements TargetSession {
     return { columns, unique };
   }
 
-  /** Live column types and identity columns, read once per session (before the first write). */
+  /**
+   * Live column types, identity columns and defaults, read once per session (before the first write).
+   * Only the columns query: the unique-key query is preflight's alone (on the TDS test server each
+   * catalog query costs a new session ~0.5–1.5 s of server CPU, BENCHMARKS.md).
+   */
   private async liveInfo(): Promise<MssqlLiveInfo> {
     if (this.live) return this.live;
-    const { columns } = await this.catalog();
+    const columns = await this.qt(mssqlColumnsSql(this.model)) as unknown as MssqlColumnRow[];
     const types = new Map<string, Map<string, MssqlTypeSpec>>();
     const identity = new Map<string, Set<string>>();
     for (const r of columns) {
@@ -148,7 +172,20 @@ export class MssqlSession implements TargetSession {
         identity.get(r.table_name)?.add(r.column_name);
       }
     }
-    this.live = { types, identity };
+    const defaults = new Map<string, Set<string>>();
+    for (const r of columns) {
+      if (r.column_default === null) continue;
+      if (!defaults.has(r.table_name)) defaults.set(r.table_name, new Set());
+      defaults.get(r.table_name)?.add(r.column_name);
+    }
+    // OPENJSON needs SQL Server 2016+ at compatibility level 130+: without it, bulk loads only
+    let openJson = true;
+    try {
+      await runStatement(this.pool.request(), { text: MSSQL_OPENJSON_PROBE, params: [] }, this.types);
+    } catch {
+      openJson = false;
+    }
+    this.live = { types, identity, defaults, openJson };
     return this.live;
   }
 

@@ -3,7 +3,24 @@
  * the catalog queries. Nothing here talks to a server, so every plan is unit-tested for its exact
  * column definitions and SQL text.
  *
- * Per table:
+ * Per table, by default (the server has OPENJSON — SQL Server 2016+ at compatibility level ≥ 130, and
+ * the TDS test server — probed once per session):
+ * - one `INSERT INTO t (cols) SELECT cols FROM OPENJSON(@jN) WITH (col carrier-type '$[k]', …)`: the
+ *   table's rows travel as ONE nvarchar(max) parameter holding a JSON array of row arrays, and every
+ *   table of the batch plus processing_log goes to the server in ONE request (see mssql-writer.ts), so a
+ *   batch costs three round trips (begin, the request, commit) instead of two per table for bulk
+ *   loads. Measured faster on the TDS test server (benchmarks/mssql-choices.mjs, BENCHMARKS.md).
+ *   Values convert as for any INSERT: NOT NULL, CHECK, foreign keys, string lengths (truncation is
+ *   an error under the session's ANSI_WARNINGS ON), decimal precision and integer ranges are enforced
+ *   by the server the same way on SQL Server and the test server, unlike bulk loads there. Decimals
+ *   travel as their exact text (no double rounding), datetimes as ISO text with microseconds,
+ *   bigints as text. The carrier type (the WITH column) is the live type for decimal, date, bit and
+ *   float columns, nvarchar(max) for strings, bigint for integers and datetime2(7) for datetimes, so
+ *   that narrowing to the live column is the INSERT's own conversion (an error, never a silent cut);
+ * - a table with a live IDENTITY column among the loaded ones is wrapped in SET IDENTITY_INSERT ON/OFF;
+ * - a table where a NULL cell must become a live column DEFAULT (INSERT … SELECT would store NULL)
+ *   takes the bulk load below instead.
+ * Otherwise (no OPENJSON):
  * - rows go into one TDS bulk load (`insert bulk` via `request.bulk`) with CHECK_CONSTRAINTS (so
  *   foreign keys and CHECKs are enforced as for INSERT) and without KEEP_NULLS (a NULL cell takes
  *   the column default, NULL when there is none — the same rule as the other dialects);
@@ -21,6 +38,7 @@ import { quoteBracket } from '../identifiers.js';
 import type { SchemaModel } from '../schema-types.js';
 import { chunk, type SqlStatement, type SqlStyle } from '../sql-text.js';
 import { mssqlQualify } from './mssql-ddl.js';
+import { canonicalDecimal, type EncodedCell } from '../cell-encode.js';
 import {
   isInexactDecimal, mssqlSpecForColumn, mssqlTypeSql, mssqlValue, type MssqlTypeSpec,
 } from './mssql-types.js';
@@ -88,23 +106,32 @@ export interface MssqlLiveInfo {
   readonly types: ReadonlyMap<string, ReadonlyMap<string, MssqlTypeSpec>>;
   /** table → IDENTITY column names. */
   readonly identity: ReadonlyMap<string, ReadonlySet<string>>;
+  /** table → columns with a DEFAULT (absent: the model's defaults). */
+  readonly defaults?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** False when the server has no OPENJSON ({@link MSSQL_OPENJSON_PROBE} failed): bulk loads only. Default true. */
+  readonly openJson?: boolean;
 }
+
+/** Succeeds on a server whose current database can run the OPENJSON … WITH inserts. */
+export const MSSQL_OPENJSON_PROBE = "SELECT COUNT(*) AS n FROM OPENJSON(N'[[1]]') WITH (a int '$[0]')";
 
 /** Temp-table name used to stage rows of an identity table. */
 export function stageName(table: string): string {
   return `#xm_stage_${table}`.slice(0, 116);
 }
 
-function insertStatements(target: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): MssqlStatement[] {
+function insertStatements(
+  target: string, columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[], paramName: (statement: number, n: number) => string = (_, n) => `p${n}`,
+): MssqlStatement[] {
   const perRow = Math.max(1, columns.length);
   const size = Math.max(1, Math.min(MSSQL_MAX_VALUES_ROWS, Math.floor(MSSQL_MAX_PARAMS / perRow)));
   const head = `INSERT INTO ${target} (${columns.map((c) => quoteBracket(c.name)).join(', ')}) VALUES `;
-  return chunk(rows, size).map((group) => {
+  return chunk(rows, size).map((group, g) => {
     const params: MssqlParam[] = [];
     const tuples = group.map((row) => `(${columns.map((c, i) => {
       const v = row[i];
       if (v === null || v === undefined) return 'DEFAULT';
-      const name = `p${params.length}`;
+      const name = paramName(g, params.length);
       if (isInexactDecimal(v)) {
         params.push({ name, type: { name: 'VarChar', length: 50 }, value: v.inexactDecimal });
         return `CAST(@${name} AS ${mssqlTypeSql(c.type)})`;
@@ -116,11 +143,106 @@ function insertStatements(target: string, columns: readonly BulkColumn[], rows: 
   });
 }
 
+/** The WITH-clause type an OPENJSON column is read as before the INSERT converts it to the live type. */
+export function openJsonCarrier(spec: MssqlTypeSpec): string {
+  switch (spec.name) {
+    case 'NVarChar': case 'VarChar': case 'NChar': case 'Char': return 'nvarchar(max)';
+    case 'TinyInt': case 'SmallInt': case 'Int': case 'BigInt': return 'bigint';
+    case 'DateTime2': case 'DateTime': case 'SmallDateTime': case 'DateTimeOffset': return 'datetime2(7)';
+    default: return mssqlTypeSql(spec);
+  }
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** A checked cell ({@link mssqlValue} has accepted it) as the JSON value the carrier type reads exactly. */
+function jsonCell(cell: EncodedCell, spec: MssqlTypeSpec, checked: unknown): unknown {
+  if (checked === null || checked === undefined || cell === null) return null;
+  if (typeof cell === 'object') {
+    const date = `${pad(cell.year, 4)}-${pad(cell.month)}-${pad(cell.day)}`;
+    return spec.name === 'Date' ? date : `${date}T${pad(cell.hour)}:${pad(cell.minute)}:${pad(cell.second)}.${pad(cell.micro, 6)}`;
+  }
+  if (spec.name === 'Decimal' || spec.name === 'Numeric') return isInexactDecimal(checked) ? checked.inexactDecimal : canonicalDecimal(String(cell), spec.precision, spec.scale);
+  if (typeof checked === 'bigint') return checked.toString();
+  return checked;
+}
+
+/** The table's columns with a DEFAULT: the live catalog's when known, else the model's. */
+function defaultColumns(pt: PreparedTable, live?: MssqlLiveInfo): Set<string> {
+  const live1 = live?.defaults?.get(pt.table.name);
+  return new Set(pt.table.columns.filter((c) => (live1 ? live1.has(c.name) : c.defaultNow === true)).map((c) => c.name));
+}
+
+/**
+ * True for a string OPENJSON returns intact on every server the product has met: nothing JSON must
+ * escape (quote, backslash, control characters, unpaired surrogates) and at most 4,000 UTF-16 units.
+ * The TDS test server's OPENJSON returns escaped text as written ("a\\tb") and cuts nvarchar(max)
+ * values at 4,000 characters; such strings go as typed parameters instead (see planMssqlTable).
+ */
+export function plainJsonString(s: string): boolean {
+  return s.length <= 4000 && !/["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
 /**
  * Plans one prepared table. Columns: those with at least one value (NULL-only columns are left to
- * their defaults), typed from the live catalog when known, else from the model.
+ * their defaults), typed from the live catalog when known, else from the model. `name`: this table's
+ * parameter prefix within the batch request (`j0`: the OPENJSON parameter is `@j0`, typed-parameter
+ * rows use `@j0_<statement>_<n>`). Rows holding a string {@link plainJsonString} rejects go through a
+ * multi-row INSERT … VALUES with typed parameters (decimals tedious cannot send exactly as text CAST on
+ * the server) — the same INSERT semantics as the OPENJSON rows.
  */
-export function planMssqlTable(pt: PreparedTable, live?: MssqlLiveInfo): MssqlTablePlan {
+export function planMssqlTable(pt: PreparedTable, live?: MssqlLiveInfo, name = 'j0'): MssqlTablePlan {
+  if (live?.openJson === false) return planMssqlTableBulk(pt, live);
+  const { table } = pt;
+  const liveTypes = live?.types.get(table.name);
+  const used = table.columns.map((c, i) => ({ c, i })).filter(({ i }) => pt.used[i]);
+  const columns: BulkColumn[] = used.map(({ c }) => ({ name: c.name, type: liveTypes?.get(c.name) ?? mssqlSpecForColumn(c), nullable: c.nullable }));
+  const withDefault = defaultColumns(pt, live);
+  const appIdx = table.columns.findIndex((c) => c.name === 'app_id');
+  const jsonRows: unknown[][] = [];
+  const paramRows: unknown[][] = [];
+  for (const row of pt.rows) {
+    const json: unknown[] = [];
+    const checkedRow: unknown[] = [];
+    let plain = true;
+    for (let k = 0; k < used.length; k++) {
+      const col = columns[k]!;
+      const cell = row[used[k]!.i] ?? null;
+      // a NULL that must take the column's DEFAULT: INSERT … SELECT cannot, the bulk load can
+      if (cell === null && withDefault.has(col.name)) return planMssqlTableBulk(pt, live);
+      let checked: unknown;
+      try {
+        checked = mssqlValue(cell, col.type);
+      } catch (e) {
+        const appId = row[appIdx];
+        throw new ValueError(table.name, col.name, typeof appId === 'number' ? appId : null, e instanceof Error ? e.message : String(e));
+      }
+      if (typeof checked === 'string' && !plainJsonString(checked)) plain = false;
+      checkedRow.push(checked);
+      json.push(jsonCell(cell, col.type, checked));
+    }
+    if (plain) jsonRows.push(json);
+    else paramRows.push(checkedRow);
+  }
+  const target = mssqlQualify(table);
+  const identityCols = live?.identity.get(table.name);
+  const identity = identityCols !== undefined && columns.some((c) => identityCols.has(c.name));
+  const wrap = (st: MssqlStatement): MssqlStatement => (identity ? { text: `SET IDENTITY_INSERT ${target} ON; ${st.text}; SET IDENTITY_INSERT ${target} OFF;`, params: st.params } : { text: `${st.text};`, params: st.params });
+  const steps: MssqlStep[] = [];
+  if (jsonRows.length > 0) {
+    const list = columns.map((c) => quoteBracket(c.name)).join(', ');
+    const shape = columns.map((c, k) => `${quoteBracket(c.name)} ${openJsonCarrier(c.type)} '$[${k}]'`).join(', ');
+    steps.push({ kind: 'sql', statement: wrap({
+      text: `INSERT INTO ${target} (${list}) SELECT ${list} FROM OPENJSON(@${name}) WITH (${shape})`,
+      params: [{ name, type: { name: 'NVarChar', length: 'max' }, value: JSON.stringify(jsonRows) }],
+    }) });
+  }
+  for (const st of insertStatements(target, columns, paramRows, (g, n) => `${name}_${g}_${n}`)) steps.push({ kind: 'sql', statement: wrap(st) });
+  return { table: table.name, steps, rowCount: pt.rows.length };
+}
+
+/** The bulk-load plan of one prepared table (servers without OPENJSON; NULLs that take a live DEFAULT). */
+export function planMssqlTableBulk(pt: PreparedTable, live?: MssqlLiveInfo): MssqlTablePlan {
   const { table } = pt;
   const liveTypes = live?.types.get(table.name);
   const used = table.columns.map((c, i) => ({ c, i })).filter(({ i }) => pt.used[i]);

@@ -1,13 +1,16 @@
 /**
  * Executes SQL Server plans through an injected driver slice ({@link MssqlPool}) — only the
  * calls this layer makes, so tests pass a fake and production passes `mssql`.
- * Batch: transaction begin → SET XACT_ABORT ON → each table's steps in order (bulk loads and
- * statements) → processing_log → commit; rollback on any error, error fields kept in the DbError.
+ * Batch: transaction begin → each table's steps in order → processing_log → commit; rollback on
+ * any error, error fields kept in the DbError. Consecutive statement steps (the OPENJSON inserts of
+ * every table, see mssql-plan.ts) are sent as ONE request, one statement per line, prefixed with
+ * `SET XACT_ABORT ON;` when it is the transaction's first request; a bulk load first gets that
+ * preamble as a request of its own. A failing statement's table is found from the error's line number.
  */
 import type { PreparedBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
 import type { ErrorPhase } from '../db-error.js';
-import { MSSQL_TX_PREAMBLE, planMssqlTable, type BulkLoad, type BulkOptions, type MssqlLiveInfo, type MssqlStatement } from './mssql-plan.js';
+import { MSSQL_MAX_PARAMS, MSSQL_TX_PREAMBLE, planMssqlTable, type BulkLoad, type BulkOptions, type MssqlLiveInfo, type MssqlParam, type MssqlStatement, type MssqlTablePlan } from './mssql-plan.js';
 import type { MssqlTypeSpec } from './mssql-types.js';
 
 /** An `mssql.Table` as far as this layer uses it. */
@@ -72,6 +75,49 @@ export interface MssqlWriteCounts {
   readonly logRows: number;
 }
 
+/** One request of a batch: a bulk load, or statements (one per line) with the table of each line. */
+export type MssqlBatchRequest =
+  | { readonly kind: 'bulk'; readonly table: string; readonly load: BulkLoad }
+  | { readonly kind: 'sql'; readonly statement: MssqlStatement; readonly lineTables: readonly string[] };
+
+/**
+ * The requests that write `plans` in order inside one transaction: runs of statement steps joined
+ * into one request (their parameters are already uniquely named by the plans), bulk loads alone.
+ * The first request starts with SET XACT_ABORT ON (its own request when the first step is a bulk load).
+ */
+export function batchRequests(plans: readonly MssqlTablePlan[]): MssqlBatchRequest[] {
+  const out: MssqlBatchRequest[] = [];
+  let lines: string[] = [];
+  let lineTables: string[] = [];
+  let params: MssqlParam[] = [];
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    out.push({ kind: 'sql', statement: { text: lines.join('\n'), params }, lineTables });
+    lines = []; lineTables = []; params = [];
+  };
+  lines.push(`${MSSQL_TX_PREAMBLE};`);
+  lineTables.push('');
+  for (const plan of plans) {
+    for (const step of plan.steps) {
+      if (step.kind === 'bulk') {
+        flush();
+        out.push({ kind: 'bulk', table: plan.table, load: step.load });
+      } else {
+        // parameter names must be unique within a request (the bulk path's CAST inserts reuse p0…),
+        // and a request takes at most 2,100 parameters
+        const names = new Set(params.map((p) => p.name));
+        if (params.length + step.statement.params.length > MSSQL_MAX_PARAMS || step.statement.params.some((p) => names.has(p.name))) flush();
+        // one line per statement: an error's line number names its table
+        lines.push(step.statement.text.replace(/\r?\n/g, ' '));
+        lineTables.push(plan.table);
+        params = params.concat(step.statement.params);
+      }
+    }
+  }
+  flush();
+  return out;
+}
+
 /** Writes `batch` in one transaction on `pool`; throws a DbError (rolled back). */
 export async function writeMssqlBatch(
   pool: MssqlPool, types: MssqlDriverTypes, batch: PreparedBatch, live?: MssqlLiveInfo, secrets: readonly string[] = [],
@@ -83,25 +129,34 @@ export async function writeMssqlBatch(
   let tx: MssqlTransaction | undefined;
   try {
     // Plan first: a value error must not open a transaction at all.
-    const plans = batch.tables.map((pt) => planMssqlTable(pt, live));
-    const logPlan = planMssqlTable(batch.log, live);
+    const plans = batch.tables.map((pt, i) => planMssqlTable(pt, live, `j${i}`));
+    const logPlan = planMssqlTable(batch.log, live, `j${batch.tables.length}`);
+    const requests = batchRequests([...plans, logPlan]);
     phase = 'begin';
     tx = pool.transaction();
     await tx.begin();
     phase = 'write';
-    await tx.request().query(MSSQL_TX_PREAMBLE);
-    const rowsByTable: Record<string, number> = {};
-    for (const plan of [...plans, logPlan]) {
-      table = plan.table;
-      for (const step of plan.steps) {
-        if (step.kind === 'bulk') await runBulk(tx.request(), step.load, types);
-        else await runStatement(tx.request(), step.statement, types);
+    for (const req of requests) {
+      if (req.kind === 'bulk') {
+        table = req.table;
+        await runBulk(tx.request(), req.load, types);
+      } else {
+        table = undefined;
+        try {
+          await runStatement(tx.request(), req.statement, types);
+        } catch (err) {
+          const line = (err as { lineNumber?: unknown }).lineNumber;
+          const named = typeof line === 'number' ? req.lineTables[line - 1] : undefined;
+          if (named) table = named;
+          throw err;
+        }
       }
-      if (plan !== logPlan) rowsByTable[plan.table] = (rowsByTable[plan.table] ?? 0) + plan.rowCount;
     }
     table = undefined;
     phase = 'commit';
     await tx.commit();
+    const rowsByTable: Record<string, number> = {};
+    for (const plan of plans) rowsByTable[plan.table] = (rowsByTable[plan.table] ?? 0) + plan.rowCount;
     return { rowsByTable, logRows: logPlan.rowCount };
   } catch (err) {
     const e = toDbError('mssql', err, { phase, secrets, ...(table === undefined ? {} : { table }) });

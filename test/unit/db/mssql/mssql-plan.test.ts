@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { prepareTable } from '../../../../src/db/batch-prep.js';
 import {
-  BULK_OPTIONS, mssqlColumnsSql, mssqlInsertSourceStatements, planMssqlTable, stageName, typedStatement, type MssqlLiveInfo,
+  BULK_OPTIONS, mssqlColumnsSql, mssqlInsertSourceStatements, planMssqlTable, planMssqlTableBulk,
+  plainJsonString, stageName, typedStatement, type MssqlLiveInfo, type MssqlStep,
 } from '../../../../src/db/mssql/mssql-plan.js';
 import { DateTime, Decimal } from '../../../../src/mapping/values.js';
 import { smallModel, tableOf } from '../helpers.js';
@@ -10,10 +11,10 @@ const base = (appId: number, amount = '12.50'): Record<string, unknown> => ({
   app_id: appId, receive_date: new DateTime(2024, 1, 2, 3, 4, 5, 600007), product_line_enum: 600, requested_amount: new Decimal(amount),
 });
 
-describe('planMssqlTable', () => {
+describe('planMssqlTableBulk (servers without OPENJSON)', () => {
   it('bulk-loads used columns with exact mssql types, rows in column order, CHECK_CONSTRAINTS and no KEEP_NULLS', () => {
     const pt = prepareTable(tableOf('app_base'), [base(1), base(2)] as never);
-    const plan = planMssqlTable(pt);
+    const plan = planMssqlTableBulk(pt);
     expect(plan.rowCount).toBe(2);
     expect(plan.steps).toHaveLength(1);
     const step = plan.steps[0];
@@ -39,7 +40,7 @@ describe('planMssqlTable', () => {
       identity: new Map(),
     };
     const pt = prepareTable(tableOf('app_detail'), [{ app_id: 1, campaign_num: 'ABC', intro_apr: new Decimal('0.12345'), signature_flag: 1 }]);
-    const step = planMssqlTable(pt, live).steps[0];
+    const step = planMssqlTableBulk(pt, live).steps[0];
     if (step?.kind !== 'bulk') throw new Error('expected bulk');
     expect(step.load.columns.map((c) => [c.name, c.type])).toEqual([
       ['app_id', { name: 'BigInt' }], ['intro_apr', { name: 'Decimal', precision: 8, scale: 5 }], ['signature_flag', { name: 'Bit' }], ['campaign_num', { name: 'VarChar', length: 6 }],
@@ -51,11 +52,12 @@ describe('planMssqlTable', () => {
     const live: MssqlLiveInfo = { types: new Map([['app_base', new Map([['requested_amount', { name: 'Decimal', precision: 12, scale: 2 }]])]]), identity: new Map() };
     const pt = prepareTable(tableOf('app_base'), [base(9, '12345678901234.56')] as never);
     expect(() => planMssqlTable(pt, live)).toThrow('app_base.requested_amount (app_id 9): 12345678901234.56 is out of range for decimal(12,2)');
+    expect(() => planMssqlTableBulk(pt, live)).toThrow('app_base.requested_amount (app_id 9): 12345678901234.56 is out of range for decimal(12,2)');
   });
 
   it('routes rows with decimals tedious cannot send exactly through a CAST insert', () => {
     const pt = prepareTable(tableOf('app_base'), [base(1), base(2, '9999999999999999.99')] as never);
-    const plan = planMssqlTable(pt);
+    const plan = planMssqlTableBulk(pt);
     expect(plan.steps.map((s) => s.kind)).toEqual(['bulk', 'sql']);
     const bulk = plan.steps[0];
     const sql = plan.steps[1];
@@ -70,7 +72,7 @@ describe('planMssqlTable', () => {
 
   it('writes NULL cells of the CAST path as DEFAULT', () => {
     const pt = prepareTable(tableOf('app_base'), [{ ...base(1, '9999999999999999.99'), decision_date: new DateTime(2020, 1, 1) }, base(2, '9999999999999999.98')] as never);
-    const sql = planMssqlTable(pt).steps[0];
+    const sql = planMssqlTableBulk(pt).steps[0];
     if (sql?.kind !== 'sql') throw new Error('shape');
     expect(sql.statement.text).toMatch(/VALUES \(@p0, @p1, @p2, CAST\(@p3 AS decimal\(18,2\)\), @p4\), \(@p5, @p6, @p7, CAST\(@p8 AS decimal\(18,2\)\), DEFAULT\)$/);
   });
@@ -78,7 +80,7 @@ describe('planMssqlTable', () => {
   it('stages a table with a live IDENTITY column in a temp table and moves rows with IDENTITY_INSERT', () => {
     const live: MssqlLiveInfo = { types: new Map(), identity: new Map([['app_contact_base', new Set(['con_id'])]]) };
     const pt = prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 11, first_name: 'A' }]);
-    const plan = planMssqlTable(pt, live);
+    const plan = planMssqlTableBulk(pt, live);
     expect(stageName('app_contact_base')).toBe('#xm_stage_app_contact_base');
     expect(plan.steps.map((s) => (s.kind === 'sql' ? s.statement.text : `bulk ${s.load.path}`))).toEqual([
       "IF OBJECT_ID(N'tempdb..#xm_stage_app_contact_base') IS NOT NULL DROP TABLE #xm_stage_app_contact_base; CREATE TABLE #xm_stage_app_contact_base ([app_id] bigint NULL, [con_id] bigint NULL, [first_name] nvarchar(50) NULL)",
@@ -89,8 +91,88 @@ describe('planMssqlTable', () => {
 
   it('does not stage when the identity column is not loaded', () => {
     const live: MssqlLiveInfo = { types: new Map(), identity: new Map([['processing_log', new Set(['log_id'])]]) };
-    const plan = planMssqlTable(prepareTable(smallModel.processingLog, [{ app_id: 1, status: 'success', attempts: 1 }]), live);
+    const plan = planMssqlTableBulk(prepareTable(smallModel.processingLog, [{ app_id: 1, status: 'success', attempts: 1 }]), live);
     expect(plan.steps.map((s) => s.kind)).toEqual(['bulk']);
+  });
+});
+
+const sqlOf = (steps: readonly MssqlStep[]): string[] => steps.map((st) => (st.kind === 'sql' ? st.statement.text : `bulk ${st.load.path}`));
+
+describe('planMssqlTable (OPENJSON)', () => {
+  it('inserts every row from one JSON parameter: exact decimal text, microsecond datetimes, carrier types', () => {
+    const pt = prepareTable(tableOf('app_base'), [base(1), { ...base(2, '9999999999999999.99'), decision_date: new DateTime(2020, 1, 1) }] as never);
+    const plan = planMssqlTable(pt, undefined, 'j4');
+    expect(plan.rowCount).toBe(2);
+    expect(sqlOf(plan.steps)).toEqual([
+      "INSERT INTO [xm_small].[app_base] ([app_id], [receive_date], [product_line_enum], [requested_amount], [decision_date]) SELECT [app_id], [receive_date], [product_line_enum], [requested_amount], [decision_date] FROM OPENJSON(@j4) WITH ([app_id] bigint '$[0]', [receive_date] datetime2(7) '$[1]', [product_line_enum] bigint '$[2]', [requested_amount] decimal(18,2) '$[3]', [decision_date] datetime2(7) '$[4]');",
+    ]);
+    const step = plan.steps[0];
+    if (step?.kind !== 'sql') throw new Error('shape');
+    expect(step.statement.params).toEqual([{
+      name: 'j4', type: { name: 'NVarChar', length: 'max' },
+      value: '[[1,"2024-01-02T03:04:05.600007",600,"12.50",null],[2,"2024-01-02T03:04:05.600007",600,"9999999999999999.99","2020-01-01T00:00:00.000000"]]',
+    }]);
+  });
+
+  it('sends bigints as text, bits as booleans, dates as dates, and types from the live catalog', () => {
+    const live: MssqlLiveInfo = {
+      types: new Map([['app_detail', new Map([['campaign_num', { name: 'VarChar', length: 6 }], ['intro_apr', { name: 'Decimal', precision: 8, scale: 5 }]])]]),
+      identity: new Map(),
+    };
+    const pt = prepareTable(tableOf('app_detail'), [{ app_id: 1, campaign_num: 'ABC', intro_apr: new Decimal('0.12345'), signature_flag: 1, transmission_id: '9007199254740993' }]);
+    const step = planMssqlTable(pt, live).steps[0];
+    if (step?.kind !== 'sql') throw new Error('shape');
+    expect(step.statement.text).toContain("WITH ([app_id] bigint '$[0]', [intro_apr] decimal(8,5) '$[1]', [signature_flag] bit '$[2]', [transmission_id] bigint '$[3]', [campaign_num] nvarchar(max) '$[4]')");
+    expect(step.statement.params[0]?.value).toBe('[[1,"0.12345",true,"9007199254740993","ABC"]]');
+    const contact = planMssqlTable(prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 11, birth_date: new DateTime(1980, 12, 31) }]));
+    const cs = contact.steps[0];
+    if (cs?.kind !== 'sql') throw new Error('shape');
+    expect(cs.statement.text).toContain("[birth_date] date '$[2]'");
+    expect(cs.statement.params[0]?.value).toBe('[[1,11,"1980-12-31"]]');
+  });
+
+  it('sends rows with strings OPENJSON may not return intact (escapes, > 4,000 characters) as typed parameters', () => {
+    const rows = [
+      { app_id: 1, blackbox: 'Zoë 😀' },
+      { app_id: 2, blackbox: 'a\tb "q"' },
+      { app_id: 3, blackbox: 'ok' },
+      { app_id: 4, blackbox: 'x'.repeat(4001) },
+    ];
+    const plan = planMssqlTable(prepareTable(tableOf('app_detail'), rows), undefined, 'j1');
+    expect(sqlOf(plan.steps)).toEqual([
+      "INSERT INTO [xm_small].[app_detail] ([app_id], [blackbox]) SELECT [app_id], [blackbox] FROM OPENJSON(@j1) WITH ([app_id] bigint '$[0]', [blackbox] nvarchar(max) '$[1]');",
+      'INSERT INTO [xm_small].[app_detail] ([app_id], [blackbox]) VALUES (@j1_0_0, @j1_0_1), (@j1_0_2, @j1_0_3);',
+    ]);
+    const [json, values] = plan.steps;
+    if (json?.kind !== 'sql' || values?.kind !== 'sql') throw new Error('shape');
+    expect(json.statement.params[0]?.value).toBe('[[1,"Zoë 😀"],[3,"ok"]]');
+    expect(values.statement.params.map((p) => [p.name, p.type, typeof p.value === 'string' ? p.value.slice(0, 10) : p.value])).toEqual([
+      ['j1_0_0', { name: 'Int' }, 2], ['j1_0_1', { name: 'NVarChar', length: 'max' }, 'a\tb "q"'],
+      ['j1_0_2', { name: 'Int' }, 4], ['j1_0_3', { name: 'NVarChar', length: 'max' }, 'xxxxxxxxxx'],
+    ]);
+  });
+
+  it('wraps a table with a loaded live IDENTITY column in SET IDENTITY_INSERT (no staging table)', () => {
+    const live: MssqlLiveInfo = { types: new Map(), identity: new Map([['app_contact_base', new Set(['con_id'])]]) };
+    const plan = planMssqlTable(prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 11, first_name: 'A' }]), live);
+    expect(sqlOf(plan.steps)).toEqual([
+      "SET IDENTITY_INSERT [xm_small].[app_contact_base] ON; INSERT INTO [xm_small].[app_contact_base] ([app_id], [con_id], [first_name]) SELECT [app_id], [con_id], [first_name] FROM OPENJSON(@j0) WITH ([app_id] bigint '$[0]', [con_id] bigint '$[1]', [first_name] nvarchar(max) '$[2]'); SET IDENTITY_INSERT [xm_small].[app_contact_base] OFF;",
+    ]);
+  });
+
+  it('takes the bulk load when a NULL must become a live DEFAULT, or when the server has no OPENJSON', () => {
+    const rows = [{ ...base(1), decision_date: new DateTime(2020, 1, 1) }, base(2)];
+    const withDefault: MssqlLiveInfo = { types: new Map(), identity: new Map(), defaults: new Map([['app_base', new Set(['decision_date'])]]) };
+    expect(sqlOf(planMssqlTable(prepareTable(tableOf('app_base'), rows as never), withDefault).steps)).toEqual(['bulk [xm_small].[app_base]']);
+    const noDefault: MssqlLiveInfo = { types: new Map(), identity: new Map(), defaults: new Map() };
+    expect(planMssqlTable(prepareTable(tableOf('app_base'), rows as never), noDefault).steps.map((st) => st.kind)).toEqual(['sql']);
+    const noJson: MssqlLiveInfo = { types: new Map(), identity: new Map(), openJson: false };
+    expect(sqlOf(planMssqlTable(prepareTable(tableOf('app_base'), [base(1)] as never), noJson).steps)).toEqual(['bulk [xm_small].[app_base]']);
+  });
+
+  it('plainJsonString accepts text JSON keeps as is and at most 4,000 UTF-16 units', () => {
+    expect(['', 'Zoë', '😀 ok', "it's / fine", 'x'.repeat(4000)].map(plainJsonString)).toEqual([true, true, true, true, true]);
+    expect(['a"b', 'a\\b', 'a\nb', 'a\u0000', '\ud800x', 'x\udc00', 'x'.repeat(4001)].map(plainJsonString)).toEqual([false, false, false, false, false, false, false]);
   });
 });
 

@@ -2,6 +2,7 @@ import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { DbError } from '../../../../src/db/db-error.js';
 import { MssqlSession, mssqlDriverTypes } from '../../../../src/db/mssql/mssql-dialect.js';
+import { MSSQL_OPENJSON_PROBE } from '../../../../src/db/mssql/mssql-plan.js';
 import type { MssqlColumnRow } from '../../../../src/db/mssql/mssql-types.js';
 import { mssqlSpecForColumn, mssqlTypeSql } from '../../../../src/db/mssql/mssql-types.js';
 import type { TableModel } from '../../../../src/db/schema-types.js';
@@ -48,10 +49,10 @@ describe('MssqlSession (fake driver)', () => {
     expect(fake.inputs).toEqual([{ name: 'p0', type: { name: 'BigInt' }, value: 2 }, { name: 'p1', type: { name: 'BigInt' }, value: 4 }]);
   });
 
-  it('writeBatch reads the live catalog once and stages IDENTITY tables', async () => {
+  it('writeBatch reads the live catalog and probes OPENJSON once; an IDENTITY table is written under IDENTITY_INSERT', async () => {
     const fake = new FakeMssql();
     const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
-    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }];
+    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }, { match: /OPENJSON\(N/, rows: [{ n: 1 }] }];
     const s = new MssqlSession(fake.pool, fake.types, smallModel);
     const write = (appId: number) => s.writeBatch({
       tables: [{ table: tableOf('app_base'), rows: [{ app_id: appId, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }],
@@ -60,12 +61,33 @@ describe('MssqlSession (fake driver)', () => {
     await write(1);
     await write(2);
     expect(fake.calls.filter((c) => c.includes('INFORMATION_SCHEMA'))).toHaveLength(1);
-    const tx = fake.calls.filter((c) => c.startsWith('tx ')).slice(0, 5);
-    expect(tx[0]).toBe('tx query SET XACT_ABORT ON');
-    expect(tx[1]).toMatch(/^tx query IF OBJECT_ID\(N'tempdb\.\.#xm_stage_app_base'\) IS NOT NULL DROP TABLE/);
-    expect(tx[2]).toMatch(/^tx bulk #xm_stage_app_base /);
-    expect(tx[3]).toMatch(/^tx query SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] ON; INSERT INTO/);
-    expect(tx[4]).toMatch(/^tx bulk \[xm_small\]\.\[processing_log\] /);
+    expect(fake.calls.filter((c) => c.includes('sys.indexes'))).toHaveLength(0);
+    expect(fake.calls.filter((c) => c === `pool query ${MSSQL_OPENJSON_PROBE}`)).toHaveLength(1);
+    const tx = fake.calls.filter((c) => c.startsWith('tx '));
+    expect(tx).toHaveLength(2);
+    expect(tx[0]?.split('\n').map((l) => l.slice(0, 80))).toEqual([
+      'tx query SET XACT_ABORT ON;',
+      'SET IDENTITY_INSERT [xm_small].[app_base] ON; INSERT INTO [xm_small].[app_base] ',
+      'INSERT INTO [xm_small].[processing_log] ([app_id], [status], [attempts]) SELECT ',
+    ]);
+    expect(tx[0]).toContain('SET IDENTITY_INSERT [xm_small].[app_base] OFF;\nINSERT INTO [xm_small].[processing_log]');
+  });
+
+  it('writeBatch falls back to bulk loads (and stages IDENTITY tables) when the OPENJSON probe fails', async () => {
+    const fake = new FakeMssql();
+    const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
+    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }];
+    fake.failOn = { match: /OPENJSON\(N/, error: Object.assign(new Error("Invalid object name 'OPENJSON'."), { number: 208 }) };
+    const s = new MssqlSession(fake.pool, fake.types, smallModel);
+    await s.writeBatch({
+      tables: [{ table: tableOf('app_base'), rows: [{ app_id: 1, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }],
+      log: [{ appId: 1, status: 'success' }],
+    });
+    const tx = fake.calls.filter((c) => c.startsWith('tx '));
+    expect(tx[0]).toMatch(/^tx query SET XACT_ABORT ON;\nIF OBJECT_ID\(N'tempdb\.\.#xm_stage_app_base'\) IS NOT NULL DROP TABLE/);
+    expect(tx[1]).toMatch(/^tx bulk #xm_stage_app_base /);
+    expect(tx[2]).toMatch(/^tx query SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] ON; INSERT INTO/);
+    expect(tx[3]).toMatch(/^tx bulk \[xm_small\]\.\[processing_log\] /);
   });
 
   it('insertSource de-duplicates input and counts what the server inserted', async () => {
