@@ -94,7 +94,7 @@ describe.skipIf(SKIP)(`SQL Server live: every command, and SQL Server = PostgreS
     expect(SUMMARY_LINE.exec(first.stdout)?.slice(1, 4), first.stdout).toEqual([String(total - 1), '1', '0']);
     const second = await runCliAsync(runArgs(contract, db.url, ['--workers', '2']));
     expect(second.code, second.stderr).toBe(0);
-    expect(SUMMARY_LINE.exec(second.stdout)?.slice(1, 3), `a second run inserts nothing: ${second.stdout}`).toEqual(['0', '0']);
+    expect(second.stdout, 'a second run inserts nothing').toContain(`nothing to do: all ${total} selected apps are already logged`);
 
     const status = await runCliAsync(['status', ...base, '--json']);
     expect(status.code, status.stderr).toBe(0);

@@ -110,7 +110,7 @@ describe('planMssqlTable (OPENJSON)', () => {
     if (step?.kind !== 'sql') throw new Error('shape');
     expect(step.statement.params).toEqual([{
       name: 'j4', type: { name: 'NVarChar', length: 'max' },
-      value: '[[1,"2024-01-02T03:04:05.600007",600,"12.50",null],[2,"2024-01-02T03:04:05.600007",600,"9999999999999999.99","2020-01-01T00:00:00.000000"]]',
+      value: '[["1","2024-01-02T03:04:05.600007",600,"12.50",null],["2","2024-01-02T03:04:05.600007",600,"9999999999999999.99","2020-01-01T00:00:00.000000"]]',
     }]);
   });
 
@@ -123,12 +123,12 @@ describe('planMssqlTable (OPENJSON)', () => {
     const step = planMssqlTable(pt, live).steps[0];
     if (step?.kind !== 'sql') throw new Error('shape');
     expect(step.statement.text).toContain("WITH ([app_id] bigint '$[0]', [intro_apr] decimal(8,5) '$[1]', [signature_flag] bit '$[2]', [transmission_id] bigint '$[3]', [campaign_num] nvarchar(max) '$[4]')");
-    expect(step.statement.params[0]?.value).toBe('[[1,"0.12345",true,"9007199254740993","ABC"]]');
+    expect(step.statement.params[0]?.value).toBe('[["1","0.12345",true,"9007199254740993","ABC"]]');
     const contact = planMssqlTable(prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 11, birth_date: new DateTime(1980, 12, 31) }]));
     const cs = contact.steps[0];
     if (cs?.kind !== 'sql') throw new Error('shape');
     expect(cs.statement.text).toContain("[birth_date] date '$[2]'");
-    expect(cs.statement.params[0]?.value).toBe('[[1,11,"1980-12-31"]]');
+    expect(cs.statement.params[0]?.value).toBe('[["1","11","1980-12-31"]]');
   });
 
   it('sends rows with strings OPENJSON may not return intact (escapes, > 4,000 characters) as typed parameters', () => {
@@ -145,10 +145,10 @@ describe('planMssqlTable (OPENJSON)', () => {
     ]);
     const [json, values] = plan.steps;
     if (json?.kind !== 'sql' || values?.kind !== 'sql') throw new Error('shape');
-    expect(json.statement.params[0]?.value).toBe('[[1,"Zoë 😀"],[3,"ok"]]');
+    expect(json.statement.params[0]?.value).toBe('[["1","Zoë 😀"],["3","ok"]]');
     expect(values.statement.params.map((p) => [p.name, p.type, typeof p.value === 'string' ? p.value.slice(0, 10) : p.value])).toEqual([
-      ['j1_0_0', { name: 'Int' }, 2], ['j1_0_1', { name: 'NVarChar', length: 'max' }, 'a\tb "q"'],
-      ['j1_0_2', { name: 'Int' }, 4], ['j1_0_3', { name: 'NVarChar', length: 'max' }, 'xxxxxxxxxx'],
+      ['j1_0_0', { name: 'BigInt' }, 2n], ['j1_0_1', { name: 'NVarChar', length: 'max' }, 'a\tb "q"'],
+      ['j1_0_2', { name: 'BigInt' }, 4n], ['j1_0_3', { name: 'NVarChar', length: 'max' }, 'xxxxxxxxxx'],
     ]);
   });
 

@@ -35,10 +35,10 @@ describe('writeMssqlBatch', () => {
       "INSERT INTO [xm_small].[processing_log] ([app_id], [status], [run_id], [worker_id], [attempts]) SELECT [app_id], [status], [run_id], [worker_id], [attempts] FROM OPENJSON(@j3) WITH ([app_id] bigint '$[0]', [status] nvarchar(max) '$[1]', [run_id] nvarchar(max) '$[2]', [worker_id] bigint '$[3]', [attempts] bigint '$[4]');",
     ]);
     expect(fake.inputs.map((i) => [i.name, i.type, i.value])).toEqual([
-      ['j0', { name: 'NVarChar', length: 'max' }, '[[1,"2024-01-01T00:00:00.000000",600,"1.25"],[2,"2024-01-01T00:00:00.000000",600,"1.25"]]'],
-      ['j1', { name: 'NVarChar', length: 'max' }, '[[1,10,"A"],[2,20,"A"]]'],
-      ['j2', { name: 'NVarChar', length: 'max' }, '[[1,"V4",700],[2,"V4",700]]'],
-      ['j3', { name: 'NVarChar', length: 'max' }, '[[1,"success","run-1",3,1],[2,"success","run-1",3,1]]'],
+      ['j0', { name: 'NVarChar', length: 'max' }, '[["1","2024-01-01T00:00:00.000000",600,"1.25"],["2","2024-01-01T00:00:00.000000",600,"1.25"]]'],
+      ['j1', { name: 'NVarChar', length: 'max' }, '[["1","10","A"],["2","20","A"]]'],
+      ['j2', { name: 'NVarChar', length: 'max' }, '[["1","V4",700],["2","V4",700]]'],
+      ['j3', { name: 'NVarChar', length: 'max' }, '[["1","success","run-1",3,1],["2","success","run-1",3,1]]'],
     ]);
     expect(res).toEqual({ rowsByTable: { app_base: 2, app_contact_base: 2, scores: 2 }, logRows: 2 });
   });
