@@ -344,7 +344,8 @@ describe('the first hour (built CLI, example contract, generated documents)', ()
       expect(r.inserted).toBe(60);
       expect(out).toContain('seeding');
       expect(out).toContain('generating…');
-      expect(out).toMatch(/25\/60 documents \| \d+ documents\/s \| ETA \d+/);
+      // which counts the bar draws depends on its redraw throttle (and the machine's speed): any drawn count with a rate and an ETA
+      expect(out).toMatch(/\d+\/60 documents \| \d+ documents\/s \| ETA \d+/);
       expect(out).toMatch(/60\/60 documents/);
       // without the terminal, and with --no-progress, nothing is printed
       const quiet = cli(['seed', '-n', '3', '--start-app-id', '100', '-t', db, '--no-progress']);
