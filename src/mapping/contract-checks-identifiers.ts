@@ -42,8 +42,8 @@ function report(sink: ProblemCollector, rule: string, path: string, text: string
   else sink.warn(rule, path, `${text} (not a problem on ${dialectList(checked)}, this run's target)`);
 }
 
-/** Tables of the contract's schema: the contract's own (order, then mappings), processing_log, the source table. */
-function tableNames(view: ContractView): Named[] {
+/** A list of names with their paths: `add` keeps the first place of each valid identifier, skips the rest. */
+function namedList(): { out: Named[]; add: (name: unknown, path: string) => void } {
   const out: Named[] = [];
   const seen = new Set<string>();
   const add = (name: unknown, path: string): void => {
@@ -51,6 +51,12 @@ function tableNames(view: ContractView): Named[] {
     seen.add(name);
     out.push({ name, path });
   };
+  return { out, add };
+}
+
+/** Tables of the contract's schema: the contract's own (order, then mappings), processing_log, the source table. */
+function tableNames(view: ContractView): Named[] {
+  const { out, add } = namedList();
   // the product's own tables first, so that a clash is reported at the contract's other spelling
   add(PROCESSING_LOG_TABLE, `the product's ${PROCESSING_LOG_TABLE} table`);
   add(view.raw['source_table'], 'source_table');
@@ -81,13 +87,7 @@ function clashes(names: readonly Named[], what: string, sink: ProblemCollector, 
 
 /** Every identifier the product creates from the contract, with its path (once per name and place). */
 function allIdentifiers(view: ContractView): Named[] {
-  const out: Named[] = [];
-  const seen = new Set<string>();
-  const add = (name: unknown, path: string): void => {
-    if (typeof name !== 'string' || !isIdentifier(name) || seen.has(name)) return;
-    seen.add(name);
-    out.push({ name, path });
-  };
+  const { out, add } = namedList();
   for (const key of ['target_schema', 'source_table', 'source_column']) add(view.raw[key], key);
   (view.order ?? []).forEach((t, k) => add(t, joinPath('table_insertion_order', k)));
   for (const m of view.mappings) {
