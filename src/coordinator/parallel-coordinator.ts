@@ -237,6 +237,8 @@ export class ParallelCoordinator {
         this.onCrash(h, code, signal);
       });
       child.send({ t: 'init', init: { ...this.opts.init, workerId: id } } satisfies ToWorker);
+      // a replacement worker gets the catalog the others have (messages keep their order: before any batch)
+      if (this.catalog !== undefined) child.send({ t: 'catalog', catalog: this.catalog } satisfies ToWorker);
     });
   }
 
@@ -305,6 +307,21 @@ export class ParallelCoordinator {
     const appId = appIds[0]!;
     this.opts.onEvent?.({ type: 'app-poisoned', appId });
     this.queue.unshift({ ...job, poison: { appId, reason: `the worker processing this document died ${job.crashes} times (last: ${how})` } });
+  }
+
+  /** The target's write catalog for every worker, once set (see {@link shareCatalog}). */
+  private catalog: unknown;
+
+  /**
+   * Hands every worker, current and future, the target's write catalog (the parent read it after its
+   * preflight), so their sessions skip the catalog queries. Call before the first batch: a worker
+   * gets it after its init and before any batch.
+   */
+  shareCatalog(catalog: unknown): void {
+    this.catalog = catalog;
+    for (const h of this.handles) {
+      if (!h.stopping && h.child.connected) h.child.send({ t: 'catalog', catalog } satisfies ToWorker);
+    }
   }
 
   private dispatch(): void {

@@ -222,6 +222,19 @@ export interface TargetSession {
    * stored size: two bytes per UTF-16 code unit for nvarchar, a conservative estimate).
    */
   readSourceSizes(appIds: readonly number[]): Promise<SourceSize[]>;
+  /**
+   * Optional (SQL Server): the catalog facts the writer needs (live column types, IDENTITY columns,
+   * defaults, OPENJSON support), as a structured-clone-able value. The parent reads them once, after
+   * its preflight, and hands them to every worker ({@link useWriteCatalog}), so no worker session
+   * runs the catalog queries itself — on a cold session they cost the server about a second each.
+   */
+  exportWriteCatalog?(): Promise<unknown>;
+  /**
+   * Optional: adopt a catalog another session exported for the same model instead of reading one
+   * before the first write. A value that is not a catalog this dialect exported is ignored (the
+   * session then reads its own, as without it).
+   */
+  useWriteCatalog?(catalog: unknown): void;
 }
 
 /** Options shared by every dialect when opening a session. */

@@ -63,6 +63,11 @@ export interface BatchItem {
 /** Parent → worker. */
 export type ToWorker =
   | { t: 'init'; init: WorkerInit }
+  /**
+   * The target's write catalog, read once by the parent after its preflight (SQL Server): the worker's
+   * session uses it instead of running the catalog queries itself. Sent before any batch.
+   */
+  | { t: 'catalog'; catalog: unknown }
   /** Process these documents (parent read them). */
   | { t: 'batch'; batchId: number; items: BatchItem[] }
   /** Read these app_ids from the source yourself, then process them (worker-reads mode). */

@@ -180,6 +180,9 @@ export class ProductionProcessor {
       const total = cfg.limit === null ? pending : Math.min(cfg.limit, pending);
       // nothing to do: say whether the selection is empty or already migrated (one count, only then)
       if (total === 0 && source === target) this.loggedBefore = await source.countPending({ ...filter, excludeLogged: false });
+      // SQL Server: the workers' sessions take the writer's catalog from here instead of each reading
+      // it (a catalog query on a new session costs the server about a second)
+      if (total > 0 && !cfg.dryRun && target.exportWriteCatalog) coordinator.shareCatalog(await target.exportWriteCatalog());
       let exitCode: number;
       try {
         exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total);

@@ -28,6 +28,8 @@ let source: TargetSession | null = null;
 let log: Logger | null = null;
 let queue: Promise<void> = Promise.resolve();
 let stopping = false;
+/** The target's write catalog from the parent (may arrive while init is still connecting). */
+let catalog: unknown;
 let retryPolicy: WorkerInit['retry'] = { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 5000 };
 
 /** At most this many documents per read in worker-reads mode (and at most the read budget's bytes). */
@@ -94,6 +96,7 @@ async function init(cfg: WorkerInit): Promise<void> {
     const model = buildSchemaModel(contract);
     const env = process.env;
     target = await openTarget(parseTargetUrl(cfg.target, env['XMLMIGRATE_TARGET_PASSWORD'] ?? null), model, { poolMax: cfg.poolMax, applicationName: `xmlmigrate-w${cfg.workerId}`, mustExist: true });
+    if (catalog !== undefined) target.useWriteCatalog?.(catalog);
     source = cfg.source ? await openTarget(parseTargetUrl(cfg.source, env['XMLMIGRATE_SOURCE_PASSWORD'] ?? null), model, { poolMax: 1, mustExist: true }) : target;
     const l = log;
     retryPolicy = cfg.retry;
@@ -120,6 +123,7 @@ async function shutdown(code: number): Promise<void> {
 process.on('message', (msg: ToWorker) => {
   switch (msg.t) {
     case 'init': void init(msg.init); break;
+    case 'catalog': catalog = msg.catalog; target?.useWriteCatalog?.(catalog); break;
     case 'batch':
       queue = queue.then(async () => {
         const res = await runner!.run(msg.batchId, msg.items);

@@ -152,32 +152,21 @@ export class MssqlSession implements TargetSession {
   }
 
   /**
-   * Live column types, identity columns and defaults, read once per session (before the first write).
-   * Only the columns query: the unique-key query is preflight's alone (on the TDS test server each
-   * catalog query costs a new session ~0.5–1.5 s of server CPU, BENCHMARKS.md).
+   * Live column types, identity columns and defaults, read once per session (before the first write),
+   * unless the parent handed this session its catalog ({@link useWriteCatalog}). Only the columns
+   * query: the unique-key query is preflight's alone (on the TDS test server each catalog query costs
+   * a new session ~0.5–1.5 s of server CPU, BENCHMARKS.md).
    */
   private async liveInfo(): Promise<MssqlLiveInfo> {
     if (this.live) return this.live;
+    this.live = liveInfoOf(await this.writeCatalog());
+    return this.live;
+  }
+
+  /** The columns catalog and the OPENJSON probe's answer (read from the server, or as handed over). */
+  private async writeCatalog(): Promise<MssqlWriteCatalog> {
+    if (this.handedCatalog) return this.handedCatalog;
     const columns = await this.qt(mssqlColumnsSql(this.model)) as unknown as MssqlColumnRow[];
-    const types = new Map<string, Map<string, MssqlTypeSpec>>();
-    const identity = new Map<string, Set<string>>();
-    for (const r of columns) {
-      const spec = mssqlSpecFromLive(r);
-      if (spec) {
-        if (!types.has(r.table_name)) types.set(r.table_name, new Map());
-        types.get(r.table_name)?.set(r.column_name, spec);
-      }
-      if (r.is_identity === 1) {
-        if (!identity.has(r.table_name)) identity.set(r.table_name, new Set());
-        identity.get(r.table_name)?.add(r.column_name);
-      }
-    }
-    const defaults = new Map<string, Set<string>>();
-    for (const r of columns) {
-      if (r.column_default === null) continue;
-      if (!defaults.has(r.table_name)) defaults.set(r.table_name, new Set());
-      defaults.get(r.table_name)?.add(r.column_name);
-    }
     // OPENJSON needs SQL Server 2016+ at compatibility level 130+: without it, bulk loads only
     let openJson = true;
     try {
@@ -185,8 +174,22 @@ export class MssqlSession implements TargetSession {
     } catch {
       openJson = false;
     }
-    this.live = { types, identity, defaults, openJson };
-    return this.live;
+    return { kind: WRITE_CATALOG_KIND, schema: this.model.schema, columns, openJson };
+  }
+
+  /** A catalog handed over by another session (the run's parent); cleared when this session changes the schema. */
+  private handedCatalog: MssqlWriteCatalog | undefined;
+
+  /** See {@link TargetSession.exportWriteCatalog}. */
+  async exportWriteCatalog(): Promise<unknown> {
+    return this.writeCatalog();
+  }
+
+  /** See {@link TargetSession.useWriteCatalog}. */
+  useWriteCatalog(catalog: unknown): void {
+    if (!isWriteCatalog(catalog, this.model.schema)) return;
+    this.handedCatalog = catalog;
+    this.live = undefined;
   }
 
   /** See {@link TargetSession.preflight}. */
@@ -246,6 +249,7 @@ export class MssqlSession implements TargetSession {
       throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
     }
     this.live = undefined;
+    this.handedCatalog = undefined;
   }
 
   /** See {@link TargetSession.readSourcePage}. */
@@ -381,4 +385,37 @@ export class MssqlSession implements TargetSession {
     }
     return out;
   }
+}
+
+const WRITE_CATALOG_KIND = 'xmlmigrate/mssql-write-catalog/1';
+
+/** What {@link MssqlSession.exportWriteCatalog} hands a worker: plain data (it crosses the IPC channel). */
+interface MssqlWriteCatalog {
+  readonly kind: typeof WRITE_CATALOG_KIND;
+  /** The model's schema it was read for (a catalog of another schema is ignored). */
+  readonly schema: string;
+  readonly columns: readonly MssqlColumnRow[];
+  readonly openJson: boolean;
+}
+
+function isWriteCatalog(v: unknown, schema: string): v is MssqlWriteCatalog {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Partial<MssqlWriteCatalog>;
+  return c.kind === WRITE_CATALOG_KIND && c.schema === schema && typeof c.openJson === 'boolean' && Array.isArray(c.columns)
+    && c.columns.every((r) => typeof r === 'object' && r !== null && typeof r.table_name === 'string' && typeof r.column_name === 'string' && typeof r.data_type === 'string');
+}
+
+/** Catalog rows → the writer's view of the live tables. */
+function liveInfoOf(cat: MssqlWriteCatalog): MssqlLiveInfo {
+  const types = new Map<string, Map<string, MssqlTypeSpec>>();
+  const identity = new Map<string, Set<string>>();
+  const defaults = new Map<string, Set<string>>();
+  const add = <T>(m: Map<string, T>, k: string, make: () => T): T => { let v = m.get(k); if (v === undefined) { v = make(); m.set(k, v); } return v; };
+  for (const r of cat.columns) {
+    const spec = mssqlSpecFromLive(r);
+    if (spec) add(types, r.table_name, () => new Map<string, MssqlTypeSpec>()).set(r.column_name, spec);
+    if (r.is_identity === 1) add(identity, r.table_name, () => new Set<string>()).add(r.column_name);
+    if (r.column_default !== null) add(defaults, r.table_name, () => new Set<string>()).add(r.column_name);
+  }
+  return { types, identity, defaults, openJson: cat.openJson };
 }

@@ -73,6 +73,40 @@ describe('MssqlSession (fake driver)', () => {
     expect(tx[0]).toContain('SET IDENTITY_INSERT [xm_small].[app_base] OFF;\nINSERT INTO [xm_small].[processing_log]');
   });
 
+  it('a session handed the parent\'s write catalog runs no catalog query or probe, and writes the same statements', async () => {
+    const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
+    const parentFake = new FakeMssql();
+    parentFake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }, { match: /OPENJSON\(N/, rows: [{ n: 1 }] }];
+    // it crosses the IPC channel: only plain data survives
+    const catalog = structuredClone(await new MssqlSession(parentFake.pool, parentFake.types, smallModel).exportWriteCatalog());
+    const write = (s: MssqlSession) => s.writeBatch({
+      tables: [{ table: tableOf('app_base'), rows: [{ app_id: 7, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }],
+      log: [{ appId: 7, status: 'success' }],
+    });
+    const own = new FakeMssql();
+    own.results = parentFake.results;
+    await write(new MssqlSession(own.pool, own.types, smallModel));
+    const handed = new FakeMssql();
+    const worker = new MssqlSession(handed.pool, handed.types, smallModel);
+    worker.useWriteCatalog(catalog);
+    await write(worker);
+    expect(handed.calls.filter((c) => c.startsWith('pool '))).toEqual([]);
+    expect(handed.calls).toEqual(own.calls.filter((c) => !c.startsWith('pool ')));
+    expect(handed.calls.join('\n')).toContain('SET IDENTITY_INSERT [xm_small].[app_base] ON');
+  });
+
+  it('ignores a handed catalog that is not one (or is another schema\'s) and reads its own', async () => {
+    const rows = catalogFor(allTables);
+    for (const bogus of [null, 'x', { kind: 'other' }, { kind: 'xmlmigrate/mssql-write-catalog/1', schema: 'other', columns: rows, openJson: true }]) {
+      const fake = new FakeMssql();
+      fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }, { match: /OPENJSON\(N/, rows: [{ n: 1 }] }];
+      const s = new MssqlSession(fake.pool, fake.types, smallModel);
+      s.useWriteCatalog(bogus);
+      await s.writeBatch({ tables: [{ table: tableOf('app_base'), rows: [{ app_id: 1, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }], log: [{ appId: 1, status: 'success' }] });
+      expect(fake.calls.filter((c) => c.includes('INFORMATION_SCHEMA'))).toHaveLength(1);
+    }
+  });
+
   it('writeBatch falls back to bulk loads (and stages IDENTITY tables) when the OPENJSON probe fails', async () => {
     const fake = new FakeMssql();
     const rows = catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r));
