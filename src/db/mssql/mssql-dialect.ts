@@ -159,7 +159,7 @@ export class MssqlSession implements TargetSession {
    */
   private async liveInfo(): Promise<MssqlLiveInfo> {
     if (this.live) return this.live;
-    this.live = liveInfoOf(await this.writeCatalog());
+    this.live = liveInfoOf(await this.writeCatalog(), this.model);
     return this.live;
   }
 
@@ -406,7 +406,7 @@ function isWriteCatalog(v: unknown, schema: string): v is MssqlWriteCatalog {
 }
 
 /** Catalog rows → the writer's view of the live tables. */
-function liveInfoOf(cat: MssqlWriteCatalog): MssqlLiveInfo {
+function liveInfoOf(cat: MssqlWriteCatalog, model: SchemaModel): MssqlLiveInfo {
   const types = new Map<string, Map<string, MssqlTypeSpec>>();
   const identity = new Map<string, Set<string>>();
   const defaults = new Map<string, Set<string>>();
@@ -417,5 +417,9 @@ function liveInfoOf(cat: MssqlWriteCatalog): MssqlLiveInfo {
     if (r.is_identity === 1) add(identity, r.table_name, () => new Set<string>()).add(r.column_name);
     if (r.column_default !== null) add(defaults, r.table_name, () => new Set<string>()).add(r.column_name);
   }
-  return { types, identity, defaults, openJson: cat.openJson };
+  // the tables whose IDENTITY column the model writes (only those ever get IDENTITY_INSERT ON)
+  const identityInsert = model.tables
+    .filter((t) => t.columns.some((c) => identity.get(t.name)?.has(c.name)))
+    .map((t) => mssqlQualify(t));
+  return { types, identity, defaults, identityInsert, openJson: cat.openJson };
 }

@@ -108,6 +108,13 @@ export interface MssqlLiveInfo {
   readonly identity: ReadonlyMap<string, ReadonlySet<string>>;
   /** table → columns with a DEFAULT (absent: the model's defaults). */
   readonly defaults?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Every table (bracket-qualified) whose live IDENTITY column is one the model writes: the tables a
+   * batch may switch IDENTITY_INSERT on for. IDENTITY_INSERT is a session setting, not part of the
+   * transaction: a request that fails between ON and OFF leaves it ON, and SQL Server allows it on
+   * for one table per session — so switching it on for one table first switches it off for these.
+   */
+  readonly identityInsert?: readonly string[];
   /** False when the server has no OPENJSON ({@link MSSQL_OPENJSON_PROBE} failed): bulk loads only. Default true. */
   readonly openJson?: boolean;
 }
@@ -227,7 +234,7 @@ export function planMssqlTable(pt: PreparedTable, live?: MssqlLiveInfo, name = '
   const target = mssqlQualify(table);
   const identityCols = live?.identity.get(table.name);
   const identity = identityCols !== undefined && columns.some((c) => identityCols.has(c.name));
-  const wrap = (st: MssqlStatement): MssqlStatement => (identity ? { text: `SET IDENTITY_INSERT ${target} ON; ${st.text}; SET IDENTITY_INSERT ${target} OFF;`, params: st.params } : { text: `${st.text};`, params: st.params });
+  const wrap = (st: MssqlStatement): MssqlStatement => (identity ? { text: `${identityOn(target, live)} ${st.text}; SET IDENTITY_INSERT ${target} OFF;`, params: st.params } : { text: `${st.text};`, params: st.params });
   const steps: MssqlStep[] = [];
   if (jsonRows.length > 0) {
     const list = columns.map((c) => quoteBracket(c.name)).join(', ');
@@ -239,6 +246,15 @@ export function planMssqlTable(pt: PreparedTable, live?: MssqlLiveInfo, name = '
   }
   for (const st of insertStatements(target, columns, paramRows, (g, n) => `${name}_${g}_${n}`)) steps.push({ kind: 'sql', statement: wrap(st) });
   return { table: table.name, steps, rowCount: pt.rows.length };
+}
+
+/**
+ * `SET IDENTITY_INSERT <table> ON;`, first switching it off for the session's other identity tables
+ * (a request that failed before its OFF may have left one of them on; see {@link MssqlLiveInfo.identityInsert}).
+ */
+function identityOn(table: string, live: MssqlLiveInfo | undefined): string {
+  const others = (live?.identityInsert ?? []).filter((t) => t !== table);
+  return [...others.map((t) => `SET IDENTITY_INSERT ${t} OFF;`), `SET IDENTITY_INSERT ${table} ON;`].join(' ');
 }
 
 /** The bulk-load plan of one prepared table (servers without OPENJSON; NULLs that take a live DEFAULT). */
@@ -282,7 +298,7 @@ export function planMssqlTableBulk(pt: PreparedTable, live?: MssqlLiveInfo): Mss
     const list = columns.map((c) => quoteBracket(c.name)).join(', ');
     const name = mssqlQualify(table);
     steps.push({ kind: 'sql', statement: {
-      text: `SET IDENTITY_INSERT ${name} ON; INSERT INTO ${name} (${list}) SELECT ${list} FROM ${target}; SET IDENTITY_INSERT ${name} OFF; DROP TABLE ${target}`,
+      text: `${identityOn(name, live)} INSERT INTO ${name} (${list}) SELECT ${list} FROM ${target}; SET IDENTITY_INSERT ${name} OFF; DROP TABLE ${target}`,
       params: [],
     } });
   }

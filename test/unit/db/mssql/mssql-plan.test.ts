@@ -89,6 +89,20 @@ describe('planMssqlTableBulk (servers without OPENJSON)', () => {
     ]);
   });
 
+  it('switching IDENTITY_INSERT on for one table first switches it off for the other identity tables (a failed request may have left one on)', () => {
+    const live: MssqlLiveInfo = {
+      types: new Map(), identity: new Map([['app_contact_base', new Set(['con_id'])], ['app_base', new Set(['app_id'])]]),
+      identityInsert: ['[xm_small].[app_base]', '[xm_small].[app_contact_base]'],
+    };
+    const pt = prepareTable(tableOf('app_contact_base'), [{ app_id: 1, con_id: 11, first_name: 'A' }]);
+    const json = planMssqlTable(pt, live).steps[0];
+    if (json?.kind !== 'sql') throw new Error('shape');
+    expect(json.statement.text).toMatch(/^SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] OFF; SET IDENTITY_INSERT \[xm_small\]\.\[app_contact_base\] ON; INSERT INTO \[xm_small\]\.\[app_contact_base\] .*; SET IDENTITY_INSERT \[xm_small\]\.\[app_contact_base\] OFF;$/);
+    const staged = planMssqlTableBulk(pt, live).steps[2];
+    if (staged?.kind !== 'sql') throw new Error('shape');
+    expect(staged.statement.text).toMatch(/^SET IDENTITY_INSERT \[xm_small\]\.\[app_base\] OFF; SET IDENTITY_INSERT \[xm_small\]\.\[app_contact_base\] ON; INSERT INTO /);
+  });
+
   it('does not stage when the identity column is not loaded', () => {
     const live: MssqlLiveInfo = { types: new Map(), identity: new Map([['processing_log', new Set(['log_id'])]]) };
     const plan = planMssqlTableBulk(prepareTable(smallModel.processingLog, [{ app_id: 1, status: 'success', attempts: 1 }]), live);

@@ -95,6 +95,19 @@ describe('MssqlSession (fake driver)', () => {
     expect(handed.calls.join('\n')).toContain('SET IDENTITY_INSERT [xm_small].[app_base] ON');
   });
 
+  it('lists for IDENTITY_INSERT only the tables whose IDENTITY column the model writes', async () => {
+    const rows = [...catalogFor(allTables).map((r) => (r.table_name === 'app_base' && r.column_name === 'app_id' ? { ...r, is_identity: 1 } : r)),
+      { ...catalogFor([smallModel.processingLog])[0]!, column_name: 'log_id', is_identity: 1 }];
+    const fake = new FakeMssql();
+    fake.results = [{ match: /INFORMATION_SCHEMA\.COLUMNS/, rows }, { match: /OPENJSON\(N/, rows: [{ n: 1 }] }];
+    const s = new MssqlSession(fake.pool, fake.types, smallModel);
+    s.useWriteCatalog(await s.exportWriteCatalog());
+    await s.writeBatch({ tables: [{ table: tableOf('app_base'), rows: [{ app_id: 1, receive_date: new DateTime(2024, 1, 1), product_line_enum: 1 }] }], log: [{ appId: 1, status: 'success' }] });
+    const tx = fake.calls.filter((c) => c.startsWith('tx ')).join('\n');
+    expect(tx).toContain('SET IDENTITY_INSERT [xm_small].[app_base] ON');
+    expect(tx).not.toContain('processing_log] OFF');
+  });
+
   it('ignores a handed catalog that is not one (or is another schema\'s) and reads its own', async () => {
     const rows = catalogFor(allTables);
     for (const bogus of [null, 'x', { kind: 'other' }, { kind: 'xmlmigrate/mssql-write-catalog/1', schema: 'other', columns: rows, openJson: true }]) {
