@@ -51,7 +51,8 @@ function sourceWhere(style: SqlStyle, model: SchemaModel, q: SourceFilter, param
   if (q.afterAppId !== undefined) where.push(`${id} > ${add(q.afterAppId)}`);
   if (q.appIdStart !== undefined) where.push(`${id} >= ${add(q.appIdStart)}`);
   if (q.appIdEnd !== undefined) where.push(`${id} <= ${add(q.appIdEnd)}`);
-  if (q.shard) where.push(`${id} % ${add(q.shard.count)} = ${add(q.shard.index)}`);
+  // app_id ≡ index (mod count), also for ids ≤ 0: SQL's % keeps the dividend's sign (-7 % 4 = -3 ≡ 1)
+  if (q.shard) where.push(`${id} % ${add(q.shard.count)} IN (${add(q.shard.index)}, ${add(q.shard.index - q.shard.count)})`);
   if (q.excludeLogged ?? true) {
     where.push(`NOT EXISTS (SELECT 1 FROM ${style.qualify(model.processingLog)} pl WHERE pl.${style.quote('app_id')} = ${id})`);
   }

@@ -246,6 +246,19 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(withLogged[0]?.xml).toBe('<Provenir id="102">é</Provenir>');
     });
 
+    it('shards partition app_ids of any sign: every id in exactly one shard', async () => {
+      const ids = Array.from({ length: 15 }, (_, i) => i - 9); // -9 … 5
+      await s.insertSource(ids.map((appId) => ({ appId, xml: `<Provenir id="${appId}"/>` })));
+      const seen: number[] = [];
+      for (let index = 0; index < 4; index++) {
+        const shard = (await s.readSourcePage({ limit: 1000, appIdEnd: 5, excludeLogged: false, shard: { index, count: 4 } })).map((r) => r.appId);
+        expect(shard).toEqual(ids.filter((id) => ((id % 4) + 4) % 4 === index));
+        expect(await s.countPending({ appIdEnd: 5, excludeLogged: false, shard: { index, count: 4 } })).toBe(shard.length);
+        seen.push(...shard);
+      }
+      expect(seen.sort((a, b) => a - b)).toEqual(ids);
+    });
+
     it('readSourceByIds returns exactly the ids that exist, ordered', async () => {
       const rows = await s.readSourceByIds([119, 100, 5000, 100]);
       expect(rows.map((r) => r.appId)).toEqual([100, 119]);

@@ -13,8 +13,8 @@ const q = { limit: 50, afterAppId: 10, appIdStart: 1, appIdEnd: 99, shard: { ind
 describe('source page SQL', () => {
   it('PostgreSQL: keyset + range + shard + NOT EXISTS, values only as parameters', () => {
     expect(sourcePageSql(POSTGRES_STYLE, model, q)).toEqual({
-      text: 'SELECT s."app_id" AS app_id, s."app_XML" AS xml FROM "xm_small"."app_xml" s WHERE s."app_id" > $1 AND s."app_id" >= $2 AND s."app_id" <= $3 AND s."app_id" % $4 = $5 AND NOT EXISTS (SELECT 1 FROM "xm_small"."processing_log" pl WHERE pl."app_id" = s."app_id") ORDER BY s."app_id" LIMIT $6',
-      params: [10, 1, 99, 4, 1, 50],
+      text: 'SELECT s."app_id" AS app_id, s."app_XML" AS xml FROM "xm_small"."app_xml" s WHERE s."app_id" > $1 AND s."app_id" >= $2 AND s."app_id" <= $3 AND s."app_id" % $4 IN ($5, $6) AND NOT EXISTS (SELECT 1 FROM "xm_small"."processing_log" pl WHERE pl."app_id" = s."app_id") ORDER BY s."app_id" LIMIT $7',
+      params: [10, 1, 99, 4, 1, -3, 50],
     });
   });
 
