@@ -393,6 +393,33 @@ export function runArgs(contract: string, target: string, extra: readonly string
   return ['run', '--contract', contract, '--target', target, '--no-progress', ...extra];
 }
 
+/**
+ * Polls the peak resident memory (VmHWM, in kB) of every process in the process group `pgid` — the
+ * run's parent and each worker it forks, replacements included — until `done` settles. VmHWM is the
+ * kernel's own high-water mark, so a peak between two polls is not missed while the process lives.
+ */
+export async function watchPeakRss<T>(pgid: number, done: Promise<T>): Promise<{ result: T; peakKb: Map<number, number> }> {
+  const peakKb = new Map<number, number>();
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      for (const pid of groupMembers(pgid)) {
+        try {
+          const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+          if (kb > (peakKb.get(pid) ?? 0)) peakKb.set(pid, kb);
+        } catch { /* exited */ }
+      }
+      await sleep(20);
+    }
+  })();
+  try {
+    return { result: await done, peakKb };
+  } finally {
+    running = false;
+    await poll;
+  }
+}
+
 /** Pids of live (non-zombie) processes in process group `pgid` (Linux /proc). */
 export function groupMembers(pgid: number): number[] {
   const out: number[] = [];

@@ -27,8 +27,8 @@ import {
   dbSnapshot, diffSnapshots, expectedFor, logRows, sqliteFileDb, type PipelineDb, type SourceDoc,
 } from '../integration/pipeline/pipeline-harness.js';
 import {
-  failedTestNames, scratchDatabase, groupMembers, loadSourceDocs, modelOfContract, pgSchemaDb, productContract, recordResult, requireBuild, runArgs,
-  runProcessor, sleep, startCli, type CliOutcome, type ScratchDatabase,
+  failedTestNames, scratchDatabase, loadSourceDocs, modelOfContract, pgSchemaDb, productContract, recordResult, requireBuild, runArgs,
+  runProcessor, startCli, watchPeakRss, type CliOutcome, type ScratchDatabase,
 } from './fault-harness.js';
 import { completeDoc, hostileCorpus, type HostileCase } from './hostile-corpus.js';
 
@@ -173,7 +173,7 @@ describe('hostile documents mixed into a normal source', () => {
     let mapper: DataMapper;
     let out: CliOutcome;
     let metrics: RunSummary;
-    const peakKb = new Map<number, number>();
+    let peakKb = new Map<number, number>();
     let parentPid = 0;
 
     beforeAll(async () => {
@@ -189,21 +189,9 @@ describe('hostile documents mixed into a normal source', () => {
       const metricsFile = path.join(tmp, 'metrics.json');
       const proc = startCli(runArgs(contract, `sqlite:${file}`, ['--workers', '2', '--batch-size', '10', '--metrics-out', metricsFile]), { detached: true });
       parentPid = proc.pid;
-      let running = true;
-      const poll = (async () => {
-        while (running) {
-          for (const pid of groupMembers(proc.pid)) {
-            try {
-              const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-              if (kb > (peakKb.get(pid) ?? 0)) peakKb.set(pid, kb);
-            } catch { /* exited */ }
-          }
-          await sleep(20);
-        }
-      })();
-      out = await proc.done;
-      running = false;
-      await poll;
+      const watched = await watchPeakRss(proc.pid, proc.done);
+      out = watched.result;
+      peakKb = watched.peakKb;
       metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as RunSummary;
     });
 

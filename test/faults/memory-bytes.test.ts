@@ -22,7 +22,7 @@ import { openTarget } from '../../src/db/create-dialect.js';
 import type { SchemaModel } from '../../src/db/schema-types.js';
 import type { RunSummary } from '../../src/observability/metrics.js';
 import { dbSnapshot, logRows, sqliteFileDb, type PipelineDb } from '../integration/pipeline/pipeline-harness.js';
-import { failedTestNames, groupMembers, modelOfContract, productContract, recordResult, requireBuild, runArgs, sleep, startCli, type CliOutcome } from './fault-harness.js';
+import { failedTestNames, modelOfContract, productContract, recordResult, requireBuild, runArgs, startCli, watchPeakRss, type CliOutcome } from './fault-harness.js';
 import { bigFiller, completeDoc } from './hostile-corpus.js';
 
 const SEED = 6060;
@@ -67,22 +67,7 @@ async function fillBigSource(file: string, model: SchemaModel, count: number, by
 /** Runs the CLI in its own process group; the peak VmHWM of the parent and of the largest worker, in MB. */
 async function measuredRun(args: string[]): Promise<{ out: CliOutcome; parentMb: number; workerMb: number; workers: number }> {
   const proc = startCli(args, { detached: true });
-  const peakKb = new Map<number, number>();
-  let running = true;
-  const poll = (async () => {
-    while (running) {
-      for (const pid of groupMembers(proc.pid)) {
-        try {
-          const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-          if (kb > (peakKb.get(pid) ?? 0)) peakKb.set(pid, kb);
-        } catch { /* exited */ }
-      }
-      await sleep(20);
-    }
-  })();
-  const out = await proc.done;
-  running = false;
-  await poll;
+  const { result: out, peakKb } = await watchPeakRss(proc.pid, proc.done);
   const workers = [...peakKb].filter(([pid]) => pid !== proc.pid).map(([, kb]) => kb / 1024);
   return { out, parentMb: (peakKb.get(proc.pid) ?? 0) / 1024, workerMb: Math.max(0, ...workers), workers: workers.length };
 }
