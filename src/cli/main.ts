@@ -43,6 +43,8 @@ export const EXIT_CODES_HELP = `Exit codes:
        wrong or missing password, missing tables) — nothing was written
   3    fatal database error: the server cannot be reached (connection refused, timed out, or lost
        for longer than --outage-wait) or a database error stopped the run — run it again to resume
+  4    the failure budget (--max-failures) was exceeded: the run stopped taking new work after
+       in-flight batches committed — fix the cause, retry-failed, run again to resume
   130  stopped by SIGINT, 143 by SIGTERM, after in-flight batches committed — resumable`;
 
 /** The \`run --help\` epilogue: every setting's environment variable, the passwords, the exit codes. */
