@@ -14,6 +14,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
+import { registerReport } from './commands/report.js';
 import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerImport(program);
   registerStatus(program);
+  registerReport(program);
   registerDemo(program);
   registerContractCheck(program);
   registerMap(program);

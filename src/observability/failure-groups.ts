@@ -1,8 +1,8 @@
 /**
  * Failures grouped by stage and normalized reason, for the failure budget's message, the summary and
  * the HTML report. A reason quotes its document (`value "12x" at …`, `app id 4711 does not match …`),
- * so reasons are normalized before grouping: quoted text becomes `"…"` and free-standing numbers `N`
- * (digits inside names such as `line2` stay). Memory stays bounded on a run that fails millions of
+ * so reasons are normalized before grouping: quoted values become `"…"` and free-standing numbers `N`
+ * (digits inside names such as `line2`, and indexes such as `mappings[3]`, stay). Memory stays bounded on a run that fails millions of
  * apps: at most `maxGroups` groups (later new reasons are counted under one "other reasons" group of
  * their stage) and at most `maxIds` app ids per group.
  */
@@ -26,10 +26,12 @@ const MAX_REASON = 300;
 
 /** Quoted text → `"…"`, free-standing numbers → `N`, whitespace runs → one space; at most 300 characters. */
 export function normalizeReason(reason: string): string {
+  // quoted values (with a letter or digit: `"<"` in a message is syntax, not a value) and numbers,
+  // except indexes such as mappings[3] that name a place in the contract
   let r = reason
-    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
-    .replace(/'(?:[^'\\]|\\.)*'/g, '\'…\'')
-    .replace(/(?<![\p{L}\p{N}_.])[-+]?\d+(?:[.,]\d+)*(?![\p{L}_])/gu, 'N')
+    .replace(/"(?:[^"\\]|\\.)*"/g, (m) => (/[\p{L}\p{N}]/u.test(m) ? '"…"' : m))
+    .replace(/'(?:[^'\\]|\\.)*'/g, (m) => (/[\p{L}\p{N}]/u.test(m) ? '\'…\'' : m))
+    .replace(/(?<![\p{L}\p{N}_.[])[-+]?\d+(?:[.,]\d+)*(?![\p{L}_\]])/gu, 'N')
     .replace(/\s+/g, ' ')
     .trim();
   if (r.length > MAX_REASON) r = `${r.slice(0, MAX_REASON - 1)}…`;

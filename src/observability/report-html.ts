@@ -134,7 +134,10 @@ export function renderReport(d: ReportData): string {
   }
   parts.push(`<section><h2>Throughput over time</h2>${throughputChart(d)}</section>`);
   parts.push(`<section><h2>Worker timeline</h2>${lanesChart(d)}</section>`);
-  parts.push(`<div class="grid2"><section><h2>Time per phase</h2>${phases(d)}</section><section><h2>Rows per table</h2>${rowsTables(d)}</section></div>`);
+  // without phase times (no metrics file) the row counts take the whole width
+  parts.push(d.phasesMs
+    ? `<div class="grid2"><section><h2>Time per phase</h2>${phases(d)}</section><section><h2>Rows per table</h2>${rowsTables(d)}</section></div>`
+    : `<section><h2>Rows per table</h2>${rowsTables(d)}<p class="note">Time per phase and the worker timeline are recorded by <code>run</code> into <code>--metrics-out</code>; pass that file to <code>xmlmigrate report --metrics</code>.</p></section>`);
   parts.push(`<section><h2>Failures by stage and reason</h2>${failures(d)}</section>`);
   parts.push(`<section><h2>Run details</h2>${details(d)}</section>`);
   parts.push('<footer>xmlmigrate run report · self-contained page: no scripts, no network access</footer>');
@@ -190,7 +193,9 @@ function throughputChart(d: ReportData): string {
   }
   // one point per bucket, at its middle; the line starts and ends on the axis
   const pts = rate.map((v, i) => `${x(i * t.bucketMs + widthOf(i) / 2).toFixed(1)},${y(v).toFixed(1)}`);
-  const area = `${x(0).toFixed(1)},${y(0).toFixed(1)} ${pts.join(' ')} ${x(endMs).toFixed(1)},${y(0).toFixed(1)}`;
+  // the area drops to the axis below the first and last points
+  const firstX = x(widthOf(0) / 2); const lastX = x((n - 1) * t.bucketMs + widthOf(n - 1) / 2);
+  const area = `${firstX.toFixed(1)},${y(0).toFixed(1)} ${pts.join(' ')} ${lastX.toFixed(1)},${y(0).toFixed(1)}`;
   out.push(`<polygon points="${area}" fill="#2f6fb3" fill-opacity="0.12"/>`);
   out.push(`<polyline class="throughput" points="${pts.join(' ')}" fill="none" stroke="#2f6fb3" stroke-width="2" stroke-linejoin="round"/>`);
   frate.forEach((v, i) => {

@@ -66,6 +66,8 @@ export class ProductionProcessor {
   /** `--max-failures`; `budgetStop` is set (with its reason) once the budget is exceeded. */
   private readonly budget: FailureBudget | null;
   private budgetStop: string | null = null;
+  /** Apps ok / failed so far by this run's workers, counted from the coordinator's batch-end events. */
+  private readonly budgetCounts = { ok: 0, failed: 0 };
   readonly runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
 
   private readonly deps: ProcessorDeps;
@@ -78,17 +80,21 @@ export class ProductionProcessor {
 
   /**
    * After every batch: a run over its failure budget stops the way a first SIGINT does (no new
-   * work; batches already handed to workers commit) and ends with exit 4.
+   * work; batches already handed to workers commit) and ends with exit 4. Called from the
+   * coordinator's batch-end event, i.e. before the worker that reported is handed its next batch:
+   * at most the batches already running when the budget ran out add failures.
    */
-  private checkBudget(): void {
+  private checkBudget(ok: number, failed: number): void {
     if (!this.budget || this.budgetStop !== null) return;
-    const m = this.metrics;
-    const verdict = this.budget.check(m.ok + m.failed, m.failed);
+    const c = this.budgetCounts;
+    c.ok += ok;
+    c.failed += failed;
+    const verdict = this.budget.check(c.ok + c.failed, c.failed);
     if (!verdict.exceeded) return;
     this.budgetStop = verdict.reason;
     this.workers?.drain();
     this.deps.progress.notice?.(`failure budget exceeded (${verdict.reason}): stopping; in-flight batches will commit`);
-    this.deps.log.warn({ failed: m.failed, processed: m.ok + m.failed }, `failure budget exceeded: ${verdict.reason}`);
+    this.deps.log.warn({ failed: c.failed, processed: c.ok + c.failed }, `failure budget exceeded: ${verdict.reason}`);
   }
 
   /**
@@ -242,7 +248,8 @@ export class ProductionProcessor {
       },
       onEvent: (e) => {
         this.timeline.record(e);
-        if (e.type === 'batch-start' || e.type === 'batch-end') return; // the batch's result is logged below
+        if (e.type === 'batch-end') this.checkBudget(e.ok, e.failed);
+        if (e.type === 'batch-start' || e.type === 'batch-end') return; // the batch's result is logged in migrate()
         if (e.type === 'worker-crash') { this.metrics.workerCrashes++; this.deps.log.warn(e, 'worker died; replacing it and re-running its batch'); }
         else if (e.type === 'worker-stopped') this.deps.log.info(e, e.replaced ? 'worker stopped by a signal; replacing it' : 'worker stopped');
         else this.deps.log.info(e, e.type);
@@ -284,7 +291,6 @@ export class ProductionProcessor {
         else fatal ??= r.fatal.message;
       }
       this.deps.progress.update(this.metrics.done, this.metrics.failed);
-      this.checkBudget();
     };
     // parent reads: bytes of the documents of batches read and not yet finished (see submitIds)
     let inflightBytes = 0;

@@ -120,12 +120,13 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
 /** Why a run stopped at its failure budget, the reasons that dominate, and what to do next. */
 export function budgetMessage(s: RunSummary): string {
   const b = s.failureBudget!;
+  const left = Math.max(0, s.apps.total - s.apps.ok - s.apps.failed - s.apps.alreadyLogged);
   const lines = [
-    `failure budget exceeded: ${b.reason ?? ''} (--max-failures: ${b.limit})`,
-    'stopped taking new work; in-flight batches committed, nothing is half-written. Top failure reasons:',
+    `failure budget exceeded: ${b.reason ?? b.limit} — exit 4`,
+    'stopped taking new work; in-flight batches committed, nothing is half-written',
+    'top failure reasons (count × [stage] reason, quoted text as "…", numbers as N):',
     ...renderTopReasons(s.failureGroups ?? [], s.apps.failed),
-    'failed apps stay logged failed and the rest are still pending: fix the contract (or the documents), run',
-    '`xmlmigrate retry-failed` to queue the failed apps again, then run the same command to resume (exit code 4)',
+    `next: fix the contract or the documents; \`xmlmigrate retry-failed\` re-queues the ${s.apps.failed} failed app${s.apps.failed === 1 ? '' : 's'} (they stay logged failed until then); run the same command again to resume${left > 0 ? ` — ${left} selected app${left === 1 ? ' is' : 's are'} still pending` : ''}`,
   ];
   return `${terminalSafe(lines.join('\n'), true)}\n`; // reasons quote documents
 }
