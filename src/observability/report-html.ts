@@ -75,6 +75,15 @@ export function niceTicks(max: number, count = 5): number[] {
   return out;
 }
 
+/** Time-axis ticks (ms) at round clock steps (1 s, 2 s, 5 s, … 1 h), about `count` of them up to `endMs`. */
+export function timeTicks(endMs: number, count = 8): number[] {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((x) => x * 1000);
+  const step = steps.find((x) => endMs / x <= count) ?? Math.ceil(endMs / count / 86_400_000) * 86_400_000;
+  const out: number[] = [];
+  for (let t = 0; t <= endMs; t += step) out.push(t);
+  return out;
+}
+
 function exitMeaning(code: number | undefined, stoppedBy: string | null | undefined): { text: string; cls: string } {
   switch (code) {
     case undefined: return { text: 'from processing_log', cls: 'neutral' };
@@ -188,7 +197,7 @@ function throughputChart(d: ReportData): string {
   const y = (v: number) => T + (1 - v / yMax) * (H - T - B);
   const out: string[] = [];
   for (const v of yTicks) out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e6e9ef"/><text x="${L - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#5b6475">${esc(num(v) === '0' && v > 0 ? v.toFixed(1) : v < 10 && !Number.isInteger(v) ? v.toFixed(1) : num(v))}</text>`);
-  for (const ms of niceTicks(endMs / 1000, 8).map((s) => s * 1000).filter((ms) => ms <= endMs)) {
+  for (const ms of timeTicks(endMs)) {
     out.push(`<line x1="${x(ms).toFixed(1)}" x2="${x(ms).toFixed(1)}" y1="${H - B}" y2="${H - B + 5}" stroke="#9aa3b2"/><text x="${x(ms).toFixed(1)}" y="${H - B + 18}" text-anchor="middle" font-size="11" fill="#5b6475">${esc(clock(ms))}</text>`);
   }
   // one point per bucket, at its middle; the line starts and ends on the axis
@@ -228,7 +237,7 @@ function lanesChart(d: ReportData): string {
     if (i % 2 === 0) out.push(`<rect x="${L}" y="${y0}" width="${W - L - R}" height="${laneH}" fill="#f7f9fc"/>`);
     out.push(`<text x="${L - 10}" y="${y0 + laneH / 2 + 4}" text-anchor="end" font-size="12" fill="#1d2330">worker ${esc(w)}</text>`);
   });
-  for (const ms of niceTicks(endMs / 1000, 8).map((s) => s * 1000).filter((ms) => ms <= endMs)) {
+  for (const ms of timeTicks(endMs)) {
     out.push(`<line x1="${x(ms).toFixed(1)}" x2="${x(ms).toFixed(1)}" y1="${T}" y2="${H - B + 5}" stroke="#e6e9ef"/><text x="${x(ms).toFixed(1)}" y="${H - B + 18}" text-anchor="middle" font-size="11" fill="#5b6475">${esc(clock(ms))}</text>`);
   }
   for (const b of l.batches) {

@@ -27,11 +27,6 @@ export function bucketFor(spanMs: number): number {
   return widths.find((w) => spanMs / w <= 300) ?? Math.ceil(spanMs / 300 / 86_400_000) * 86_400_000;
 }
 
-/** How much of the last bucket the log spans (its rate is over that much time, at least a tenth of a bucket). */
-function lastBucket(t: { startMs: number; endMs: number; bucketMs: number; done: number[] }): number {
-  return Math.max(t.bucketMs / 10, t.endMs - t.startMs - (t.done.length - 1) * t.bucketMs);
-}
-
 /** Apps per bucket from processing_log's commit times. */
 export function throughputFromLog(byTime: LogReport['byTime']): { startMs: number; endMs: number; bucketMs: number; done: number[]; failed: number[] } | null {
   const points = byTime.map((x) => ({ t: x.at === null ? NaN : Date.parse(x.at), failed: x.status === 'failed', n: x.count })).filter((p) => Number.isFinite(p.t));
@@ -90,7 +85,7 @@ export function reportFromLog(log: LogReport, opts: { target: string; dialect: s
       sources: [`the metrics file ${opts.metricsFile ?? ''}`.trim(), scope],
       // the log holds every failure (the metrics file groups them too, but the log is the record)
       failures: logged > 0 || log.failedTotal > 0 ? failures : d.failures,
-      throughput: d.throughput ?? (fromLog ? { bucketMs: fromLog.bucketMs, done: fromLog.done, failed: fromLog.failed, lastBucketMs: lastBucket(fromLog), label: 'from processing_log commit times' } : null),
+      throughput: d.throughput ?? (fromLog ? { bucketMs: fromLog.bucketMs, done: fromLog.done, failed: fromLog.failed, label: 'from processing_log commit times' } : null),
       rows: [...d.rows, countsNow],
     };
   }
@@ -103,7 +98,7 @@ export function reportFromLog(log: LogReport, opts: { target: string; dialect: s
       ...(fromLog ? { startedAt: new Date(fromLog.startMs).toISOString(), finishedAt: new Date(fromLog.endMs).toISOString(), wallSeconds: Math.max(1, (fromLog.endMs - fromLog.startMs) / 1000) } : {}),
     },
     apps: { ok, failed: log.failedTotal },
-    throughput: fromLog ? { bucketMs: fromLog.bucketMs, done: fromLog.done, failed: fromLog.failed, lastBucketMs: lastBucket(fromLog), label: 'from processing_log commit times (first to last commit)' } : null,
+    throughput: fromLog ? { bucketMs: fromLog.bucketMs, done: fromLog.done, failed: fromLog.failed, label: 'from processing_log commit times (first to last commit)' } : null,
     lanes: null,
     phasesMs: null,
     perWorker: null,
