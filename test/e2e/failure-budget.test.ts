@@ -1,0 +1,120 @@
+/**
+ * The failure budget end to end on SQLite and PostgreSQL: a contract whose app-id mapping points at an
+ * attribute no document has fails every app. With `--max-failures` the run stops within its budget
+ * (exit 4, why, the dominating reason), the failed apps logged are at most the budget plus the apps
+ * of the batches already running, every other app is still pending (not logged), and a run with the
+ * fixed contract resumes; `retry-failed` then brings the failed ones back. A percentage budget waits
+ * for its minimum count. Documents: the product's generator (small ones), loaded into the source table.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MappingContract } from '../../src/mapping/contract-types.js';
+import type { RunSummary } from '../../src/observability/metrics.js';
+import {
+  CORPUS_SEED, generatedDocs, loadSource, logRows, postgresDb, requireBuild, sqliteDb, writeContract, type PipelineDb,
+} from '../integration/pipeline/pipeline-harness.js';
+import { runCli } from './cli-run.js';
+
+const APPS = 400;
+const WORKERS = 2;
+const BATCH = 20;
+const REASON = 'missing app id: /Provenir/Request@NoSuchID is absent or blank';
+
+/** The example contract with the app id read from an attribute that does not exist. */
+function breakAppId(c: MappingContract): MappingContract {
+  let hit = 0;
+  const mappings = c.mappings.map((m) => {
+    if (m.target_table !== 'app_base' || m.target_column !== 'app_id') return m;
+    hit++;
+    return { ...m, xml_attribute: 'NoSuchID' };
+  });
+  if (hit !== 1) throw new Error(`expected one app_base.app_id mapping, found ${hit}`);
+  return { ...c, mappings };
+}
+
+describe.each([
+  ['SQLite', () => Promise.resolve(sqliteDb())],
+  ['PostgreSQL', postgresDb],
+] as const)('failure budget (%s)', (_name, makeDb) => {
+  let db: PipelineDb;
+  let tmp: string;
+  let good: string;
+  let broken: string;
+  const docs = generatedDocs(Array.from({ length: APPS }, (_, i) => i + 1), CORPUS_SEED);
+  const base = () => ['-t', db.url(), '-w', String(WORKERS), '-b', String(BATCH), '--no-progress', '--log-level', 'error'];
+  const status = async () => {
+    const rows = await logRows(db);
+    return { failed: rows.filter((r) => r.status === 'failed'), success: rows.filter((r) => r.status === 'success') };
+  };
+
+  beforeAll(async () => {
+    requireBuild();
+    db = await makeDb();
+    tmp = mkdtempSync(path.join(tmpdir(), 'xm-budget-'));
+    good = writeContract(tmp, 'good.json', db.schema);
+    broken = writeContract(tmp, 'broken.json', db.schema, breakAppId);
+    await db.reset();
+    await loadSource(db.url(), good, docs);
+  });
+  afterAll(async () => {
+    try { await db?.dispose(); } finally { if (tmp) rmSync(tmp, { recursive: true, force: true }); }
+  });
+
+  it('a contract that fails every app stops within --max-failures: exit 4, why, the top reason; the rest stays pending', async () => {
+    const budget = 30;
+    const metrics = path.join(tmp, 'm.json');
+    const r = runCli(['run', '-c', broken, ...base(), '--max-failures', String(budget), '--metrics-out', metrics]);
+    expect(r.code, r.stderr + r.stdout).toBe(4);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stdout).toMatch(/^run \S+ stopped by failure budget in /m);
+    expect(r.stdout).toMatch(new RegExp(`^failure budget exceeded: \\d+ apps failed, more than the budget of ${budget} failed apps — exit 4$`, 'm'));
+    expect(r.stdout).toContain('stopped taking new work; in-flight batches committed, nothing is half-written');
+    expect(r.stdout).toMatch(new RegExp(`^ +\\d+ × \\[validation\\] ${REASON.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(e\\.g\\. apps \\d+, \\d+, \\d+\\)$`, 'm'));
+    expect(r.stdout).toContain('`xmlmigrate retry-failed` re-queues the');
+
+    const { failed, success } = await status();
+    expect(success).toEqual([]);
+    // more than the budget (it was exceeded), at most the budget plus the batches that were running
+    expect(failed.length).toBeGreaterThan(budget);
+    expect(failed.length).toBeLessThanOrEqual(budget + WORKERS * BATCH);
+    expect(new Set(failed.map((f) => f.reason))).toEqual(new Set([REASON]));
+    const m = JSON.parse(readFileSync(metrics, 'utf8')) as RunSummary;
+    expect(m).toMatchObject({ exitCode: 4, stoppedBy: 'failure budget', apps: { ok: 0, failed: failed.length }, failureBudget: { limit: `${budget} failed apps`, exceeded: true } });
+    expect(m.failureGroups).toEqual([{ stage: 'validation', reason: REASON, count: failed.length, appIds: expect.any(Array) as unknown, example: REASON }]);
+    const st = runCli(['status', '-c', good, '-t', db.url()]);
+    expect(st.stdout.split('\n')[0]).toBe(`processing_log: ${failed.length} failed; ${APPS - failed.length} pending in app_xml`);
+  });
+
+  it('the run with the fixed contract resumes the pending apps; retry-failed brings the failed ones back', async () => {
+    const before = (await status()).failed.map((f) => f.appId);
+    const r = runCli(['run', '-c', good, ...base(), '--max-failures', '30']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`— ${APPS - before.length} ok, 0 failed, 0 already logged`));
+    let s = await status();
+    expect(s.failed.map((f) => f.appId)).toEqual(before);
+    expect(s.success).toHaveLength(APPS - before.length);
+    expect(runCli(['retry-failed', '-c', good, '-t', db.url()]).code).toBe(0);
+    const again = runCli(['run', '-c', good, ...base()]);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`— ${before.length} ok, 0 failed`));
+    s = await status();
+    expect(s.failed).toEqual([]);
+    expect(s.success.map((x) => x.appId)).toEqual(docs.map((d) => d.appId));
+  });
+
+  it('a percentage budget applies from --max-failures-min processed apps', async () => {
+    await db.reset();
+    await loadSource(db.url(), good, docs);
+    const min = 100;
+    const r = runCli(['run', '-c', broken, ...base(), '--max-failures', '10%', '--max-failures-min', String(min)]);
+    expect(r.code, r.stderr + r.stdout).toBe(4);
+    expect(r.stdout).toMatch(/^failure budget exceeded: \d+ of \d+ processed apps failed \(100%\), above the budget of 10% of processed apps \(applied from 100 processed\) — exit 4$/m);
+    const { failed, success } = await status();
+    expect(success).toEqual([]);
+    // not before the minimum, and then at most the batches that were running
+    expect(failed.length).toBeGreaterThanOrEqual(min);
+    expect(failed.length).toBeLessThanOrEqual(min + WORKERS * BATCH);
+  });
+});
