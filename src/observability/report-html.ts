@@ -201,9 +201,12 @@ function throughputChart(d: ReportData): string {
     out.push(`<line x1="${x(ms).toFixed(1)}" x2="${x(ms).toFixed(1)}" y1="${H - B}" y2="${H - B + 5}" stroke="#9aa3b2"/><text x="${x(ms).toFixed(1)}" y="${H - B + 18}" text-anchor="middle" font-size="11" fill="#5b6475">${esc(clock(ms))}</text>`);
   }
   // one point per bucket, at its middle; the line starts and ends on the axis
-  const pts = rate.map((v, i) => `${x(i * t.bucketMs + widthOf(i) / 2).toFixed(1)},${y(v).toFixed(1)}`);
+  // a single bucket is drawn as a level line across it
+  const pts = n === 1
+    ? [`${x(0).toFixed(1)},${y(rate[0]!).toFixed(1)}`, `${x(widthOf(0)).toFixed(1)},${y(rate[0]!).toFixed(1)}`]
+    : rate.map((v, i) => `${x(i * t.bucketMs + widthOf(i) / 2).toFixed(1)},${y(v).toFixed(1)}`);
   // the area drops to the axis below the first and last points
-  const firstX = x(widthOf(0) / 2); const lastX = x((n - 1) * t.bucketMs + widthOf(n - 1) / 2);
+  const firstX = n === 1 ? x(0) : x(widthOf(0) / 2); const lastX = n === 1 ? x(widthOf(0)) : x((n - 1) * t.bucketMs + widthOf(n - 1) / 2);
   const area = `${firstX.toFixed(1)},${y(0).toFixed(1)} ${pts.join(' ')} ${lastX.toFixed(1)},${y(0).toFixed(1)}`;
   out.push(`<polygon points="${area}" fill="#2f6fb3" fill-opacity="0.12"/>`);
   out.push(`<polyline class="throughput" points="${pts.join(' ')}" fill="none" stroke="#2f6fb3" stroke-width="2" stroke-linejoin="round"/>`);
