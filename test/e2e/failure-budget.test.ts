@@ -85,6 +85,16 @@ describe.each([
     expect(m.failureGroups).toEqual([{ stage: 'validation', reason: REASON, count: failed.length, appIds: expect.any(Array) as unknown, example: REASON }]);
     const st = runCli(['status', '-c', good, '-t', db.url()]);
     expect(st.stdout.split('\n')[0]).toBe(`processing_log: ${failed.length} failed; ${APPS - failed.length} pending in app_xml`);
+
+    // the report after the fact reads this run's rows from processing_log (every dialect's reportLog)
+    const page = path.join(tmp, 'report.html');
+    const rep = runCli(['report', '-c', good, '-t', db.url(), '--metrics', metrics, '--out', page]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout.trim()).toBe(`wrote ${page}: ${failed.length} logged apps of run ${m.runId}, ${failed.length} failed in 1 group; worker timeline from the metrics file`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('Failure budget exceeded');
+    expect(html).toMatch(new RegExp(`<td class="n">${failed.length}</td><td><span class="stage">validation</span></td><td><div class="reason">missing app id`));
+    expect(html).toMatch(/<polyline class="throughput" points="[\d.]+,[\d.]+ [\d.]+,[\d.]+/);
   });
 
   it('the run with the fixed contract resumes the pending apps; retry-failed brings the failed ones back', async () => {
