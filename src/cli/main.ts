@@ -51,13 +51,14 @@ export const EXIT_CODES_HELP = `Exit codes:
 /** The \`run --help\` epilogue: every setting's environment variable, the passwords, the exit codes. */
 export function runHelpText(): string {
   const flag = (k: string) => `--${k.replace(/Seconds$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(26)} ${flag(k)}`);
+  const w = Math.max(26, ...Object.values(ENV_NAMES).map((v) => v.length));
+  const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(w)} ${flag(k)}`);
   return `
 Environment variables (a flag wins over its variable; a variable wins over --config):
 ${rows.join('\n')}
-  ${'XMLMIGRATE_CONFIG'.padEnd(26)} --config
-  ${'XMLMIGRATE_TARGET_PASSWORD'.padEnd(26)} password for --target (keeps it off the command line)
-  ${'XMLMIGRATE_SOURCE_PASSWORD'.padEnd(26)} password for --source
+  ${'XMLMIGRATE_CONFIG'.padEnd(w)} --config
+  ${'XMLMIGRATE_TARGET_PASSWORD'.padEnd(w)} password for --target (keeps it off the command line)
+  ${'XMLMIGRATE_SOURCE_PASSWORD'.padEnd(w)} password for --source
 
 ${EXIT_CODES_HELP}`;
 }

@@ -6,7 +6,7 @@
  * fixed contract resumes; `retry-failed` then brings the failed ones back. A percentage budget waits
  * for its minimum count. Documents: the product's generator (small ones), loaded into the source table.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,5 +126,44 @@ describe.each([
     // not before the minimum, and then at most the batches that were running
     expect(failed.length).toBeGreaterThanOrEqual(min);
     expect(failed.length).toBeLessThanOrEqual(min + WORKERS * BATCH);
+  });
+});
+
+describe('--help for the failure budget and the report', () => {
+  it('run --help names --max-failures, --report, their variables and exit code 4', () => {
+    const r = runCli(['run', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--max-failures <n|n%>');
+    expect(r.stdout).toContain('--max-failures-min <n>');
+    expect(r.stdout).toContain('--report <file.html>');
+    for (const v of ['XMLMIGRATE_MAX_FAILURES ', 'XMLMIGRATE_MAX_FAILURES_MIN ', 'XMLMIGRATE_REPORT ']) expect(r.stdout).toContain(v);
+    expect(r.stdout).toMatch(/^ {2}4 {4}the failure budget \(--max-failures\) was exceeded/m);
+  });
+
+  it('report --help says what the page holds and its exit codes', () => {
+    const r = runCli(['report', '--help']);
+    expect(r.code).toBe(0);
+    for (const f of ['--metrics <file>', '--out <file.html>', '--run-id <id>', '--all-runs']) expect(r.stdout).toContain(f);
+    expect(r.stdout).toMatch(/Exit codes: 0 written, 2 usage error/);
+  });
+
+  it('report refuses a missing --out, an output directory that does not exist and a file that is not a run summary (exit 2, one line)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xm-report-usage-'));
+    try {
+      const noOut = runCli(['report', '-c', 'contracts/credit-card.json']);
+      expect(noOut.code).toBe(2);
+      expect(noOut.stderr.trim()).toBe('xmlmigrate: --out: required (the HTML file to write)');
+      const missingDir = path.join(dir, 'nope', 'r.html');
+      const badDir = runCli(['report', '-c', 'contracts/credit-card.json', '--out', missingDir]);
+      expect(badDir.code).toBe(2);
+      expect(badDir.stderr.trim()).toBe(`xmlmigrate: --out: cannot write ${missingDir}: directory ${path.join(dir, 'nope')} does not exist (create it first)`);
+      const notMetrics = path.join(dir, 'm.json');
+      writeFileSync(notMetrics, '{"hello": 1}');
+      const bad = runCli(['report', '-c', 'contracts/credit-card.json', '--metrics', notMetrics, '--out', path.join(dir, 'r.html')]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe(`xmlmigrate: --metrics: ${notMetrics} is not a run summary written by \`xmlmigrate run --metrics-out\` (no runId, apps or wallSeconds)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
