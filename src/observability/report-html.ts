@@ -55,8 +55,9 @@ function secs(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** Axis label for an offset: `0:45`, `12:05`, `1:02:05`. */
+/** Axis label for an offset: `0:45`, `12:05`, `1:02:05`; `0:00.5` for a tick between whole seconds. */
 function clock(ms: number): string {
+  if (ms % 1000 !== 0 && ms < 60_000) return `0:${(ms / 1000).toFixed(1).padStart(4, '0')}`;
   const t = Math.round(ms / 1000);
   const h = Math.floor(t / 3600);
   const m = Math.floor((t % 3600) / 60);
@@ -77,10 +78,10 @@ export function niceTicks(max: number, count = 5): number[] {
 
 /** Time-axis ticks (ms) at round clock steps (1 s, 2 s, 5 s, … 1 h), about `count` of them up to `endMs`. */
 export function timeTicks(endMs: number, count = 8): number[] {
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((x) => x * 1000);
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((x) => x * 1000);
   const step = steps.find((x) => endMs / x <= count) ?? Math.ceil(endMs / count / 86_400_000) * 86_400_000;
   const out: number[] = [];
-  for (let t = 0; t <= endMs; t += step) out.push(t);
+  for (let k = 0; k * step <= endMs; k++) out.push(Math.round(k * step));
   return out;
 }
 
@@ -139,7 +140,7 @@ export function renderReport(d: ReportData): string {
   parts.push(`<p class="sub">Generated ${esc(d.generatedAt)} from ${esc(d.sources.join(' and '))}${r.target ? ` · target <code>${esc(r.target)}</code>` : ''}</p>`);
   parts.push(kpis(d));
   if (d.budget?.exceeded) {
-    parts.push(`<section class="alert"><h2>Failure budget exceeded</h2><p>${esc(d.budget.reason ?? '')}. Budget: ${esc(d.budget.limit)}. The run stopped taking new work and let in-flight batches commit; apps not processed are still pending and the next run resumes them. Failed apps stay logged failed: fix the contract or the data, then <code>xmlmigrate retry-failed</code> and run again.</p></section>`);
+    parts.push(`<section class="alert"><h2>Failure budget exceeded</h2><p>${esc(d.budget.reason ?? `budget: ${d.budget.limit}`)}. The run stopped taking new work and let in-flight batches commit; apps not processed are still pending and the next run resumes them. Failed apps stay logged failed: fix the contract or the data, then <code>xmlmigrate retry-failed</code> and run again.</p></section>`);
   }
   parts.push(`<section><h2>Throughput over time</h2>${throughputChart(d)}</section>`);
   parts.push(`<section><h2>Worker timeline</h2>${lanesChart(d)}</section>`);
@@ -208,13 +209,14 @@ function throughputChart(d: ReportData): string {
   // the area drops to the axis below the first and last points
   const firstX = n === 1 ? x(0) : x(widthOf(0) / 2); const lastX = n === 1 ? x(widthOf(0)) : x((n - 1) * t.bucketMs + widthOf(n - 1) / 2);
   const area = `${firstX.toFixed(1)},${y(0).toFixed(1)} ${pts.join(' ')} ${lastX.toFixed(1)},${y(0).toFixed(1)}`;
-  out.push(`<polygon points="${area}" fill="#2f6fb3" fill-opacity="0.12"/>`);
-  out.push(`<polyline class="throughput" points="${pts.join(' ')}" fill="none" stroke="#2f6fb3" stroke-width="2" stroke-linejoin="round"/>`);
+  // failed apps under the line, so that the line stays visible
   frate.forEach((v, i) => {
     if (v <= 0) return;
     const x0 = x(i * t.bucketMs); const x1 = x(i * t.bucketMs + widthOf(i));
     out.push(`<rect class="failed" x="${x0.toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, x1 - x0 - 1).toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="#c8423b" fill-opacity="0.55"><title>${esc(`${clock(i * t.bucketMs)}: ${num(t.failed[i]!)} failed`)}</title></rect>`);
   });
+  out.push(`<polygon points="${area}" fill="#2f6fb3" fill-opacity="0.12"/>`);
+  out.push(`<polyline class="throughput" points="${pts.join(' ')}" fill="none" stroke="#2f6fb3" stroke-width="2" stroke-linejoin="round"/>`);
   out.push(`<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#9aa3b2"/>`);
   out.push(`<text x="14" y="${(T + (H - T - B) / 2).toFixed(0)}" font-size="11" fill="#5b6475" transform="rotate(-90 14 ${(T + (H - T - B) / 2).toFixed(0)})" text-anchor="middle">apps / s</text>`);
   out.push(`<text x="${((L + W - R) / 2).toFixed(0)}" y="${H - 4}" font-size="11" fill="#5b6475" text-anchor="middle">time since start (m:ss)</text>`);

@@ -46,9 +46,11 @@ describe('niceTicks', () => {
     expect(niceTicks(0.3, 3)).toEqual([0, 0.1, 0.2, 0.3]);
     expect(niceTicks(0)).toEqual([0, 1]);
   });
-  it('time ticks fall on whole clock steps', () => {
-    expect(timeTicks(3000)).toEqual([0, 1000, 2000, 3000]);
+  it('time ticks fall on round clock steps', () => {
+    expect(timeTicks(3000)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000]);
+    expect(timeTicks(9000)).toEqual([0, 2000, 4000, 6000, 8000]);
     expect(timeTicks(600_000)).toEqual([0, 120_000, 240_000, 360_000, 480_000, 600_000]);
+    expect(timeTicks(570)).toEqual([0, 100, 200, 300, 400, 500]);
   });
 });
 
