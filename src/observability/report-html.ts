@@ -262,7 +262,7 @@ function lanesChart(d: ReportData): string {
       if (e.s !== undefined) out.push(`<rect x="${x(e.s).toFixed(1)}" y="${y0 + 4}" width="${Math.max(1.5, cx - x(e.s)).toFixed(1)}" height="${laneH - 8}" fill="url(#hatch)" stroke="#c8423b"/>`);
       out.push(`<path class="crash" d="M${(cx - 5).toFixed(1)} ${y0 + 6} l10 ${laneH - 12} m0 -${laneH - 12} l-10 ${laneH - 12}" stroke="#c8423b" stroke-width="2.5"><title>${esc(`worker ${e.w} died ${clock(e.t)}: ${e.detail}`)}</title></path>`);
     } else {
-      const color = e.kind === 'stopped' ? '#5b6475' : '#1d2330';
+      const color = e.kind === 'stopped' ? '#5b6475' : e.kind === 'replaced' ? '#2f6fb3' : '#1d2330';
       out.push(`<circle cx="${cx.toFixed(1)}" cy="${y0 + laneH / 2}" r="4" fill="#fff" stroke="${color}" stroke-width="2"><title>${esc(`${e.kind} ${clock(e.t)}: ${e.detail}`)}</title></circle>`);
     }
   }
@@ -276,7 +276,7 @@ function lanesChart(d: ReportData): string {
   const evRows = l.events.filter((e) => e.kind !== 'ready').slice(0, 50)
     .map((e) => `<tr><td class="n">${esc(clock(e.t))}</td><td>${e.w > 0 ? `worker ${esc(e.w)}` : ''}</td><td>${esc(e.kind)}</td><td>${esc(e.detail)}</td></tr>`);
   return `<svg class="lanes" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="batches per worker over time">${defs}${out.join('')}</svg>
-<div class="legend"><span><i style="background:#2f8f5b"></i>batch, every app ok</span><span><i style="background:#d08a16"></i>some apps failed</span><span><i style="background:#c8423b"></i>every app failed</span><span><i style="background:#fff;border:2px solid #6b3fa0"></i>retried (transient errors)</span><span><i style="background:#c8423b;opacity:.5"></i>crash (✕): batch ran again</span><span>▾ batch split</span><span>○ worker stopped / replaced</span></div>
+<div class="legend"><span><i style="background:#2f8f5b"></i>batch, every app ok</span><span><i style="background:#d08a16"></i>some apps failed</span><span><i style="background:#c8423b"></i>every app failed</span><span><i style="background:#fff;border:2px solid #6b3fa0"></i>retried (transient errors)</span><span><i style="background:#c8423b;opacity:.5"></i>crash (✕): batch ran again</span><span>▾ batch split</span><span>○ worker stopped (grey) / replacement ready (blue)</span></div>
 <p class="note">${esc(notes)}</p>${evRows.length ? `<table><thead><tr><th class="n">at</th><th>worker</th><th>event</th><th>detail</th></tr></thead><tbody>${evRows.join('')}</tbody></table>` : ''}`;
 }
 

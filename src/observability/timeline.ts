@@ -35,7 +35,8 @@ export interface BatchEntry {
 export interface WorkerEvent {
   t: number;
   w: number;
-  kind: 'ready' | 'crash' | 'stopped' | 'split' | 'poisoned';
+  /** `ready`: a worker's first start; `replaced`: a replacement became ready after a crash or stop. */
+  kind: 'ready' | 'replaced' | 'crash' | 'stopped' | 'split' | 'poisoned';
   detail: string;
   s?: number;
 }
@@ -73,6 +74,8 @@ export class RunTimeline {
   /** batchId → worker whose crash split it (splits and poisonings name no worker). */
   private readonly crashedOn = new Map<number, number>();
   private readonly now: () => number;
+  /** Workers that became ready once: a second ready is a replacement. */
+  private readonly started = new Set<number>();
 
   constructor(now?: () => number) {
     const t0 = performance.now();
@@ -93,7 +96,12 @@ export class RunTimeline {
         this.addDone(t, e.ok + e.failed + e.alreadyLogged, e.failed);
         break;
       }
-      case 'worker-ready': this.event({ t, w: e.workerId, kind: 'ready', detail: `pid ${e.pid}` }); break;
+      case 'worker-ready': {
+        const again = this.started.has(e.workerId);
+        this.started.add(e.workerId);
+        this.event({ t, w: e.workerId, kind: again ? 'replaced' : 'ready', detail: `${again ? 'replacement ' : ''}pid ${e.pid} ready` });
+        break;
+      }
       case 'worker-crash': {
         const o = this.open.get(e.workerId);
         this.open.delete(e.workerId);

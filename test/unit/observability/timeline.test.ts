@@ -14,11 +14,14 @@ describe('RunTimeline', () => {
   it('records each batch from hand-out to result, crashes with the batch they interrupted, and throughput buckets', () => {
     const c = clock();
     const tl = new RunTimeline(c.now);
+    tl.record({ type: 'worker-ready', workerId: 1, pid: 4 });
+    tl.record({ type: 'worker-ready', workerId: 2, pid: 5 });
     c.set(100); tl.record({ type: 'batch-start', workerId: 1, batchId: 1, apps: 10 });
     c.set(150); tl.record({ type: 'batch-start', workerId: 2, batchId: 2, apps: 10 });
     c.set(900); tl.record(end(1, 1, 9, 1, { retries: 2 }));
     c.set(1200); tl.record({ type: 'worker-crash', workerId: 2, pid: 5, code: null, signal: 'SIGKILL', batchId: 2 });
     c.set(1300); tl.record({ type: 'batch-split', batchId: 2, apps: 10 });
+    c.set(1350); tl.record({ type: 'worker-ready', workerId: 2, pid: 6 });
     c.set(1400); tl.record({ type: 'batch-start', workerId: 1, batchId: 2, apps: 5 });
     c.set(2500); tl.record(end(1, 2, 5, 0, { splits: 1, alreadyLogged: 0 }));
     const s = tl.snapshot();
@@ -27,8 +30,11 @@ describe('RunTimeline', () => {
       { w: 1, s: 1400, e: 2500, apps: 5, ok: 5, failed: 0, retries: 0, splits: 1, n: 1 },
     ]);
     expect(s.events).toEqual([
+      { t: 0, w: 1, kind: 'ready', detail: 'pid 4 ready' },
+      { t: 0, w: 2, kind: 'ready', detail: 'pid 5 ready' },
       { t: 1200, w: 2, kind: 'crash', detail: 'SIGKILL during batch 2', s: 150 },
       { t: 1300, w: 2, kind: 'split', detail: 'batch 2 (10 apps) split in two after repeated crashes' },
+      { t: 1350, w: 2, kind: 'replaced', detail: 'replacement pid 6 ready' },
     ]);
     expect(s.bucketMs).toBe(1000);
     expect(s.done).toEqual([10, 0, 5]);
