@@ -128,6 +128,7 @@ td.n,th.n{text-align:right;white-space:nowrap}
 svg text{font-family:inherit}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}@media (max-width:900px){.grid2{grid-template-columns:1fr}}
 footer{color:var(--muted);font-size:12px;text-align:center}
+@media print{body{background:#fff}main{padding:0}section,.kpi{break-inside:avoid;border-color:#bbb}.grid2{grid-template-columns:1fr 1fr}}
 `;
 
 /** The page. */
