@@ -89,6 +89,7 @@ export class ProductionProcessor {
     const c = this.budgetCounts;
     c.ok += ok;
     c.failed += failed;
+    if (this.stopSignal) return; // already stopping: the signal is the reason (exit 130/143)
     const verdict = this.budget.check(c.ok + c.failed, c.failed);
     if (!verdict.exceeded) return;
     this.budgetStop = verdict.reason;
