@@ -13,6 +13,7 @@ import type { RunConfig } from '../processor/run-config.js';
 import { CliError } from './cli-error.js';
 import { LOG_LEVELS } from '../observability/logger.js';
 import { DEFAULT_READ_BUDGET_MB } from '../db/read-plan.js';
+import { DEFAULT_MAX_FAILURES_MIN, parseFailureBudget, type FailureBudgetSpec } from '../processor/failure-budget.js';
 
 /** Raw values as strings (or booleans), by config key. */
 export type RawSettings = Partial<Record<keyof RunConfig | 'shard', string | boolean | number | null | undefined>>;
@@ -25,7 +26,8 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   pool: 'XMLMIGRATE_POOL', poolSize: 'XMLMIGRATE_POOL_SIZE', logLevel: 'XMLMIGRATE_LOG_LEVEL',
   logFile: 'XMLMIGRATE_LOG_FILE', metricsOut: 'XMLMIGRATE_METRICS_OUT', readMode: 'XMLMIGRATE_READ_MODE',
   retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS', outageWaitSeconds: 'XMLMIGRATE_OUTAGE_WAIT',
-  readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB',
+  readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB', maxFailures: 'XMLMIGRATE_MAX_FAILURES',
+  maxFailuresMin: 'XMLMIGRATE_MAX_FAILURES_MIN', report: 'XMLMIGRATE_REPORT',
 };
 
 /** Flag spelling of each setting, for messages. */
@@ -35,13 +37,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   pool: '--pool', poolSize: '--pool-size', logLevel: '--log-level', logFile: '--log-file',
   metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
   dryRun: '--dry-run', progress: '--no-progress', readBudgetMb: '--read-budget-mb',
+  maxFailures: '--max-failures', maxFailuresMin: '--max-failures-min', report: '--report',
 };
 
 /** Defaults. */
 export const DEFAULTS = {
   target: 'sqlite:xmlmigrate.db', workers: 4, batchSize: 100, pool: false, poolSize: 4,
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
-  readBudgetMb: DEFAULT_READ_BUDGET_MB,
+  readBudgetMb: DEFAULT_READ_BUDGET_MB, maxFailuresMin: DEFAULT_MAX_FAILURES_MIN,
 };
 
 function readConfigFile(label: string, file: string): Record<string, unknown> {
@@ -95,6 +98,14 @@ function bool(s: Setting): boolean {
   if (str !== null && ['1', 'true', 'yes', 'on'].includes(str)) return true;
   if (str !== null && ['0', 'false', 'no', 'off'].includes(str)) return false;
   throw new CliError(`${s.label}: expected true or false (got ${shown(s)})`);
+}
+
+/** `--max-failures`: `N` (failed apps) or `N%` (of processed apps); a config file may give N as a JSON number. */
+function failureBudget(s: Setting): FailureBudgetSpec {
+  const v = s.fromFile && typeof s.value === 'number' && Number.isInteger(s.value) ? String(s.value) : text(s, 'a count or a percentage, e.g. 500 or 2%');
+  const spec = parseFailureBudget(v);
+  if (spec === null) throw new CliError(`${s.label}: expected a count of failed apps (an integer ≥ 0, e.g. 500) or a percentage of processed apps (0..100%, e.g. 2%) (got ${shown(s)})`);
+  return spec;
 }
 
 /** A connection URL: parsed (not connected) so that a bad one is a usage error naming where it came from. */
@@ -188,6 +199,9 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
   const metricsOut = str('metricsOut', 'a file path');
   if (logFile !== null) checkOutputFile(get('logFile')!.label, logFile);
   if (metricsOut !== null) checkOutputFile(get('metricsOut')!.label, metricsOut);
+  const report = str('report', 'a file path');
+  if (report !== null) checkOutputFile(get('report')!.label, report);
+  const maxFailuresSetting = get('maxFailures');
   return Object.freeze({
     contract,
     target, source,
@@ -204,5 +218,8 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     retryAttempts: opt('retryAttempts', 1, 50) ?? DEFAULTS.retryAttempts,
     outageWaitSeconds: opt('outageWaitSeconds', 0, 86_400) ?? DEFAULTS.outageWaitSeconds,
     readBudgetMb: opt('readBudgetMb', 1, 4096) ?? DEFAULTS.readBudgetMb,
+    maxFailures: maxFailuresSetting === null ? null : failureBudget(maxFailuresSetting),
+    maxFailuresMin: opt('maxFailuresMin', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULTS.maxFailuresMin,
+    report,
   });
 }

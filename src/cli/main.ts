@@ -14,6 +14,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
+import { registerReport } from './commands/report.js';
 import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
@@ -43,18 +44,21 @@ export const EXIT_CODES_HELP = `Exit codes:
        wrong or missing password, missing tables) — nothing was written
   3    fatal database error: the server cannot be reached (connection refused, timed out, or lost
        for longer than --outage-wait) or a database error stopped the run — run it again to resume
+  4    the failure budget (--max-failures) was exceeded: the run stopped taking new work after
+       in-flight batches committed — fix the cause, retry-failed, run again to resume
   130  stopped by SIGINT, 143 by SIGTERM, after in-flight batches committed — resumable`;
 
 /** The \`run --help\` epilogue: every setting's environment variable, the passwords, the exit codes. */
 export function runHelpText(): string {
   const flag = (k: string) => `--${k.replace(/Seconds$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(26)} ${flag(k)}`);
+  const w = Math.max(26, ...Object.values(ENV_NAMES).map((v) => v.length));
+  const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(w)} ${flag(k)}`);
   return `
 Environment variables (a flag wins over its variable; a variable wins over --config):
 ${rows.join('\n')}
-  ${'XMLMIGRATE_CONFIG'.padEnd(26)} --config
-  ${'XMLMIGRATE_TARGET_PASSWORD'.padEnd(26)} password for --target (keeps it off the command line)
-  ${'XMLMIGRATE_SOURCE_PASSWORD'.padEnd(26)} password for --source
+  ${'XMLMIGRATE_CONFIG'.padEnd(w)} --config
+  ${'XMLMIGRATE_TARGET_PASSWORD'.padEnd(w)} password for --target (keeps it off the command line)
+  ${'XMLMIGRATE_SOURCE_PASSWORD'.padEnd(w)} password for --source
 
 ${EXIT_CODES_HELP}`;
 }
@@ -77,6 +81,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerImport(program);
   registerStatus(program);
+  registerReport(program);
   registerDemo(program);
   registerContractCheck(program);
   registerMap(program);

@@ -43,7 +43,11 @@ export type CoordinatorEvent =
   /** A worker exited because it was told to stop (a signal reached it, or the run is draining): not a crash. */
   | { type: 'worker-stopped'; workerId: number; pid: number | undefined; code: number | null; signal: string | null; replaced: boolean }
   | { type: 'batch-split'; batchId: number; apps: number }
-  | { type: 'app-poisoned'; appId: number };
+  | { type: 'app-poisoned'; appId: number }
+  /** A batch (or a split half, or a poisoned app) was handed to a worker (the run's timeline). */
+  | { type: 'batch-start'; workerId: number; batchId: number; apps: number }
+  /** A worker's result arrived (before the caller's promise settles). */
+  | { type: 'batch-end'; workerId: number; batchId: number; apps: number; ok: number; failed: number; alreadyLogged: number; retries: number; splits: number };
 
 interface Job {
   id: number;
@@ -179,6 +183,8 @@ export class ParallelCoordinator {
 
   /** Runs one batch on the next free worker. */
   run(input: JobInput, batchId?: number): Promise<BatchResult> {
+    // after drain() nothing is handed out any more: a batch submitted now would wait forever
+    if (this.draining) return Promise.reject(new StoppedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: batchId ?? this.nextJobId++, input, crashes: 0, resolve, reject });
       this.dispatch();
@@ -218,6 +224,8 @@ export class ParallelCoordinator {
             if (msg.cpuMs !== undefined) this.cpuByProcess.set(child, { id, ms: msg.cpuMs });
             const job = h.job;
             h.job = null;
+            const r = msg.result;
+            this.opts.onEvent?.({ type: 'batch-end', workerId: id, batchId: job?.id ?? r.batchId, apps: r.apps, ok: r.ok, failed: r.failed.length, alreadyLogged: r.alreadyLogged, retries: r.retries, splits: r.splits });
             if (job) job.resolve({ ...msg.result, batchId: job.id });
             this.dispatch();
             break;
@@ -337,6 +345,7 @@ export class ParallelCoordinator {
       else if ('items' in job.input) msg = { t: 'batch', batchId: job.id, items: job.input.items };
       else msg = { t: 'batch-ids', batchId: job.id, appIds: job.input.appIds };
       h.child.send(msg);
+      this.opts.onEvent?.({ type: 'batch-start', workerId: h.id, batchId: job.id, apps: poison ? 1 : ids(job.input).length });
     }
   }
 

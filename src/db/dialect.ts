@@ -141,6 +141,18 @@ export interface SourceIdStats {
   readonly notPositiveExamples: readonly bigint[];
 }
 
+/** What `xmlmigrate report` reads from processing_log and the target tables ({@link TargetSession.reportLog}). */
+export interface LogReport {
+  /** Apps logged per processed_at (ISO 8601 UTC) and status: about one entry per batch. */
+  readonly byTime: readonly { readonly at: string | null; readonly status: string; readonly count: number }[];
+  /** Failed rows ordered by app_id, at most the limit asked for. */
+  readonly failures: readonly { readonly appId: number; readonly stage: string | null; readonly reason: string | null }[];
+  /** All failed rows (of the run, when one was named). */
+  readonly failedTotal: number;
+  /** Rows in each data table now (all runs). */
+  readonly rowCounts: Readonly<Record<string, number>>;
+}
+
 /** Counts for `xmlmigrate status`. */
 export interface StatusSummary {
   readonly byStatus: Readonly<Record<string, number>>;
@@ -211,6 +223,8 @@ export interface TargetSession {
   deleteFailedLog(): Promise<number>;
   /** processing_log counts by status and stage, and the last `limit` (default 20) failures. */
   statusSummary(limit?: number): Promise<StatusSummary>;
+  /** processing_log and row counts for `xmlmigrate report` (one run's rows when `runId` is given). */
+  reportLog(opts: { readonly runId: string | null; readonly failureLimit: number }): Promise<LogReport>;
   /** Cheap round trip (`SELECT 1`) for circuit-breaker probes. */
   ping(): Promise<void>;
   /** Closes every connection; idempotent. */

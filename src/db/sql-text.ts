@@ -182,3 +182,31 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 export function insertPrefix(style: SqlStyle, table: TableModel, columns: readonly string[]): string {
   return `INSERT INTO ${style.qualify(table)} (${columns.map((c) => style.quote(c)).join(', ')}) VALUES `;
 }
+
+/**
+ * The queries of `xmlmigrate report` (one run when `runId` is given): apps logged per processed_at
+ * timestamp and status (one row per distinct timestamp — about one per batch, since a batch commits
+ * at once), the failed rows ordered by app_id (at most `failureLimit`), the failed total, and each data
+ * table's row count. Plain GROUP BY and COUNT: no date functions, the same text on every dialect.
+ */
+export function reportSql(style: SqlStyle, model: SchemaModel, runId: string | null, failureLimit: number): { byTime: SqlStatement; failures: SqlStatement; failedTotal: SqlStatement; counts: { table: string; st: SqlStatement }[] } {
+  const q = style.quote;
+  const log = style.qualify(model.processingLog);
+  const run = (i: number) => (runId === null ? '' : ` AND ${q('run_id')} = ${style.param(i)}`);
+  const runParams = runId === null ? [] : [runId];
+  const cols = `${q('app_id')}, ${q('stage')}, ${q('failure_reason')}`;
+  const failedWhere = `WHERE ${q('status')} = ${style.param(0)}${run(1)}`;
+  const limitAt = runId === null ? 1 : 2;
+  const failures = style.limit === 'top'
+    ? { text: `SELECT TOP (${style.param(limitAt)}) ${cols} FROM ${log} ${failedWhere} ORDER BY ${q('app_id')}`, params: ['failed', ...runParams, failureLimit] }
+    : { text: `SELECT ${cols} FROM ${log} ${failedWhere} ORDER BY ${q('app_id')} LIMIT ${style.param(limitAt)}`, params: ['failed', ...runParams, failureLimit] };
+  return {
+    byTime: {
+      text: `SELECT ${q('processed_at')} AS t, ${q('status')} AS s, COUNT(*) AS n FROM ${log}${runId === null ? '' : ` WHERE ${q('run_id')} = ${style.param(0)}`} GROUP BY ${q('processed_at')}, ${q('status')}`,
+      params: runParams,
+    },
+    failures,
+    failedTotal: { text: `SELECT COUNT(*) AS n FROM ${log} ${failedWhere}`, params: ['failed', ...runParams] },
+    counts: model.tables.map((t) => ({ table: t.name, st: { text: `SELECT COUNT(*) AS n FROM ${style.qualify(t)}`, params: [] } })),
+  };
+}

@@ -1,6 +1,8 @@
 /** Run metrics folded from BatchResults (coordinator side), and the end summary. */
 import type { BatchResult } from '../ipc/messages.js';
+import { FailureGroups, type FailureGroup } from './failure-groups.js';
 import { terminalSafe } from './terminal-text.js';
+import type { TimelineSummary } from './timeline.js';
 
 /** Per-worker figures. */
 export interface WorkerFigures {
@@ -38,6 +40,12 @@ export interface RunSummary {
   failuresByStage: Record<string, number>;
   /** First 100 failures. */
   failedApps: { appId: number; stage: string; reason: string }[];
+  /** Every failure of the run grouped by stage and normalized reason, largest first (capped app ids; see failure-groups.ts). */
+  failureGroups?: FailureGroup[];
+  /** The failure budget when one was set (`--max-failures`), and whether it stopped the run. */
+  failureBudget?: { limit: string; exceeded: boolean; reason: string | null } | null;
+  /** Batches per worker over time, worker crashes, throughput buckets (see timeline.ts); drawn by --report. */
+  timeline?: TimelineSummary | null;
   phasesMs: { sourceRead: number; workerRead: number; parseMap: number; write: number };
   /** CPU seconds used by the parent since the run began and by all workers, and the CPU cores this machine offers. */
   cpu: { parentSeconds: number; workersSeconds: number; cores: number };
@@ -60,6 +68,7 @@ export class RunMetrics {
   readonly rowsByTable: Record<string, number> = {};
   readonly failuresByStage: Record<string, number> = {};
   readonly failedApps: { appId: number; stage: string; reason: string }[] = [];
+  readonly failureGroups = new FailureGroups();
   readonly perWorker: Record<string, WorkerFigures> = {};
   phases = { sourceRead: 0, workerRead: 0, parseMap: 0, write: 0 };
   retries = 0;
@@ -78,6 +87,7 @@ export class RunMetrics {
     for (const f of r.failed) {
       this.failuresByStage[f.stage] = (this.failuresByStage[f.stage] ?? 0) + 1;
       if (this.failedApps.length < 100) this.failedApps.push(f);
+      this.failureGroups.add(f);
     }
     const w = (this.perWorker[String(r.workerId)] ??= { batches: 0, ok: 0, failed: 0, parseMapMs: 0, writeMs: 0, readMs: 0, cpuMs: 0 });
     w.batches++;

@@ -22,6 +22,8 @@ import type { BatchResult } from '../ipc/messages.js';
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
 import type { Logger } from '../observability/logger.js';
 import { RunMetrics, type RunSummary } from '../observability/metrics.js';
+import { RunTimeline } from '../observability/timeline.js';
+import { describeBudget, FailureBudget } from './failure-budget.js';
 import type { Progress } from '../observability/progress.js';
 import type { RunConfig } from './run-config.js';
 
@@ -60,6 +62,12 @@ export class ProductionProcessor {
   private workers: ParallelCoordinator | null = null;
   private startedAt: Date | null = null;
   private readonly metrics = new RunMetrics();
+  private readonly timeline = new RunTimeline();
+  /** `--max-failures`; `budgetStop` is set (with its reason) once the budget is exceeded. */
+  private readonly budget: FailureBudget | null;
+  private budgetStop: string | null = null;
+  /** Apps ok / failed so far by this run's workers, counted from the coordinator's batch-end events. */
+  private readonly budgetCounts = { ok: 0, failed: 0 };
   readonly runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
 
   private readonly deps: ProcessorDeps;
@@ -67,6 +75,27 @@ export class ProductionProcessor {
   constructor(private readonly cfg: RunConfig, deps: ProcessorDeps) {
     // every parent log line carries the run id, like the workers' lines do
     this.deps = { ...deps, log: deps.log.child({ runId: this.runId }) };
+    this.budget = cfg.maxFailures ? new FailureBudget(cfg.maxFailures, cfg.maxFailuresMin) : null;
+  }
+
+  /**
+   * After every batch: a run over its failure budget stops the way a first SIGINT does (no new
+   * work; batches already handed to workers commit) and ends with exit 4. Called from the
+   * coordinator's batch-end event, i.e. before the worker that reported is handed its next batch:
+   * at most the batches already running when the budget ran out add failures.
+   */
+  private checkBudget(ok: number, failed: number): void {
+    if (!this.budget || this.budgetStop !== null) return;
+    const c = this.budgetCounts;
+    c.ok += ok;
+    c.failed += failed;
+    if (this.stopSignal) return; // already stopping: the signal is the reason (exit 130/143)
+    const verdict = this.budget.check(c.ok + c.failed, c.failed);
+    if (!verdict.exceeded) return;
+    this.budgetStop = verdict.reason;
+    this.workers?.drain();
+    this.deps.progress.notice?.(`failure budget exceeded (${verdict.reason}): stopping; in-flight batches will commit`);
+    this.deps.log.warn({ failed: c.failed, processed: c.ok + c.failed }, `failure budget exceeded: ${verdict.reason}`);
   }
 
   /**
@@ -222,6 +251,9 @@ export class ProductionProcessor {
         readBudgetBytes: cfg.readBudgetMb * MB,
       },
       onEvent: (e) => {
+        this.timeline.record(e);
+        if (e.type === 'batch-end') this.checkBudget(e.ok, e.failed);
+        if (e.type === 'batch-start' || e.type === 'batch-end') return; // the batch's result is logged in migrate()
         if (e.type === 'worker-crash') { this.metrics.workerCrashes++; this.deps.log.warn(e, 'worker died; replacing it and re-running its batch'); }
         else if (e.type === 'worker-stopped') this.deps.log.info(e, e.replaced ? 'worker stopped by a signal; replacing it' : 'worker stopped');
         else this.deps.log.info(e, e.type);
@@ -294,7 +326,7 @@ export class ProductionProcessor {
       }
     };
     try {
-      while (!this.stopSignal && !fatal) {
+      while (!this.stopSignal && !fatal && this.budgetStop === null) {
         if (outage !== null) {
           // circuit open: no new work until in-flight batches settle and the database answers again
           await Promise.all(inflight);
@@ -337,6 +369,7 @@ export class ProductionProcessor {
       this.fatalMessage = fatal;
       return 3;
     }
+    if (this.budgetStop !== null) return 4;
     if (this.stopSignal) return this.stopSignal === 'SIGINT' ? 130 : 143;
     return this.metrics.failed > 0 ? 1 : 0;
   }
@@ -405,6 +438,9 @@ export class ProductionProcessor {
       apps: { total, ok: m.ok, failed: m.failed, alreadyLogged: m.alreadyLogged, ...(this.loggedBefore === null ? {} : { loggedBefore: this.loggedBefore }) },
       appsPerMinute: wall > 0 ? (m.done / wall) * 60 : 0,
       rowsByTable: m.rowsByTable, failuresByStage: m.failuresByStage, failedApps: m.failedApps,
+      failureGroups: m.failureGroups.top(),
+      failureBudget: cfg.maxFailures ? { limit: describeBudget(cfg.maxFailures, cfg.maxFailuresMin), exceeded: this.budgetStop !== null, reason: this.budgetStop } : null,
+      timeline: this.timeline.snapshot(),
       phasesMs: m.phases,
       cpu: {
         parentSeconds: (parentCpu.user + parentCpu.system) / 1e6,
@@ -412,7 +448,7 @@ export class ProductionProcessor {
         cores: availableParallelism(),
       },
       perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes, outages: m.outages,
-      warnings: m.warnings, stoppedBy: this.stopSignal ?? (this.fatalMessage ? `fatal error: ${this.fatalMessage}` : null),
+      warnings: m.warnings, stoppedBy: this.budgetStop !== null ? 'failure budget' : this.stopSignal ?? (this.fatalMessage ? `fatal error: ${this.fatalMessage}` : null),
       exitCode, peakRssMb: Math.round(m.peakRss / 1048576),
     };
   }

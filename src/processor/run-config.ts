@@ -1,4 +1,5 @@
 /** The frozen, validated settings of one `xmlmigrate run`. */
+import type { FailureBudgetSpec } from './failure-budget.js';
 
 /** Run settings (flags + environment + config file, merged by src/cli/config.ts). */
 export interface RunConfig {
@@ -39,4 +40,10 @@ export interface RunConfig {
    * most this, in batches of at most a quarter of it (a larger document is read by its worker). Default 32.
    */
   readonly readBudgetMb: number;
+  /** `--max-failures`: the failure budget (null = none: a run never stops because apps fail). */
+  readonly maxFailures: FailureBudgetSpec | null;
+  /** `--max-failures-min`: apps processed before a percentage budget applies. Default 100. */
+  readonly maxFailuresMin: number;
+  /** `--report`: the HTML run report to write at the end (null = none). */
+  readonly report: string | null;
 }

@@ -2,9 +2,13 @@
 import type { Command } from 'commander';
 import { parseTargetUrl } from '../../db/target-url.js';
 import { createLogger, LogFileError } from '../../observability/logger.js';
+import { renderTopReasons } from '../../observability/failure-groups.js';
 import { renderSummary, type RunSummary } from '../../observability/metrics.js';
+import { renderReport, reportFromSummary } from '../../observability/report-html.js';
+import { terminalSafe } from '../../observability/terminal-text.js';
 import { createProgress } from '../../observability/progress.js';
 import { ProductionProcessor, RunAbort, writeMetrics } from '../../processor/production-processor.js';
+import { writeFile } from 'node:fs/promises';
 import type { RunConfig } from '../../processor/run-config.js';
 import { CliError } from '../cli-error.js';
 import { DbError } from '../../db/db-error.js';
@@ -33,6 +37,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (default warn)')
     .option('--log-file <file>', 'append JSON log lines here (workers too); its directory must exist')
     .option('--metrics-out <file>', 'write the run summary as JSON; its directory must exist (checked before the run)')
+    .option('--max-failures <n|n%>', 'failure budget: stop taking new work once more than n apps (or n% of the processed apps) failed; in-flight batches commit, exit 4, the next run resumes')
+    .option('--max-failures-min <n>', 'apps processed before a percentage --max-failures applies (default 100)')
+    .option('--report <file.html>', 'write a self-contained HTML run report at the end; its directory must exist (checked before the run)')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('--config <file>', 'JSON file with any of these settings [env XMLMIGRATE_CONFIG]');
 }
@@ -91,6 +98,14 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
   if (summary.stoppedBy === 'SIGINT' || summary.stoppedBy === 'SIGTERM') {
     process.stdout.write('stopped: in-flight batches committed, nothing is half-written; run the same command again to resume\n');
   }
+  if (summary.failureBudget?.exceeded) process.stdout.write(budgetMessage(summary));
+  if (cfg.report) {
+    try {
+      await writeFile(cfg.report, renderReport(reportFromSummary(summary)));
+    } catch (err) {
+      throw new CliError(`--report: cannot write ${cfg.report}: ${(err as Error).message} (the run finished: exit code would have been ${summary.exitCode})`, 2);
+    }
+  }
   if (cfg.metricsOut) {
     try {
       await writeMetrics(cfg.metricsOut, summary);
@@ -100,6 +115,20 @@ export async function executeRun(cfg: RunConfig): Promise<number> {
     }
   }
   return summary.exitCode;
+}
+
+/** Why a run stopped at its failure budget, the reasons that dominate, and what to do next. */
+export function budgetMessage(s: RunSummary): string {
+  const b = s.failureBudget!;
+  const left = Math.max(0, s.apps.total - s.apps.ok - s.apps.failed - s.apps.alreadyLogged);
+  const lines = [
+    `failure budget exceeded: ${b.reason ?? b.limit} — exit 4`,
+    'stopped taking new work; in-flight batches committed, nothing is half-written',
+    'top failure reasons (count × [stage] reason, quoted text as "…", numbers as N):',
+    ...renderTopReasons(s.failureGroups ?? [], s.apps.failed),
+    `next: fix the contract or the documents; \`xmlmigrate retry-failed\` re-queues the ${s.apps.failed} failed app${s.apps.failed === 1 ? '' : 's'} (they stay logged failed until then); run the same command again to resume${left > 0 ? ` — ${left} selected app${left === 1 ? ' is' : 's are'} still pending` : ''}`,
+  ];
+  return `${terminalSafe(lines.join('\n'), true)}\n`; // reasons quote documents
 }
 
 /** Registers the command. */

@@ -15,7 +15,7 @@ import type {
 import { quoteBracket } from '../identifiers.js';
 import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
-import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
+import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
 import {
@@ -363,6 +363,19 @@ export class MssqlSession implements TargetSession {
       attempts: Number(r['attempts'] ?? 1), processedAt: iso(r['processed_at']),
     }));
     return { byStatus: await fold(s.byStatus), byStage: await fold(s.byStage), lastFailures: last };
+  }
+
+  /** See {@link TargetSession.reportLog}. */
+  async reportLog(opts: { readonly runId: string | null; readonly failureLimit: number }): Promise<import('../dialect.js').LogReport> {
+    const r = reportSql(MSSQL_STYLE, this.model, opts.runId, opts.failureLimit);
+    const counts: Record<string, number> = {};
+    for (const c of r.counts) counts[c.table] = Number((await this.q(c.st))[0]?.['n'] ?? 0);
+    return {
+      byTime: (await this.q(r.byTime)).map((x) => ({ at: iso(x['t']), status: String(x['s']), count: Number(x['n']) })),
+      failures: (await this.q(r.failures)).map((x) => ({ appId: Number(x['app_id']), stage: (x['stage'] as string | null) ?? null, reason: (x['failure_reason'] as string | null) ?? null })),
+      failedTotal: Number((await this.q(r.failedTotal))[0]?.['n'] ?? 0),
+      rowCounts: counts,
+    };
   }
 
   /** See {@link TargetSession.ping}. */

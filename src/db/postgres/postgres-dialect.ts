@@ -15,7 +15,7 @@ import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { ByteArena, copyOutSourceRows, sourceBytesCopySql, type PgSubmittable } from './pg-copy-out.js';
@@ -404,6 +404,19 @@ export class PostgresSession implements TargetSession {
       attempts: Number(r['attempts'] ?? 1), processedAt: isoUtc((r['processed_at'] as string | null) ?? null),
     }));
     return { byStatus: await fold(s.byStatus), byStage: await fold(s.byStage), lastFailures: last };
+  }
+
+  /** See {@link TargetSession.reportLog}. */
+  async reportLog(opts: { readonly runId: string | null; readonly failureLimit: number }): Promise<import('../dialect.js').LogReport> {
+    const r = reportSql(POSTGRES_STYLE, this.model, opts.runId, opts.failureLimit);
+    const counts: Record<string, number> = {};
+    for (const c of r.counts) counts[c.table] = Number((await this.q<{ n: string }>(c.st))[0]?.n ?? 0);
+    return {
+      byTime: (await this.q<{ t: string | null; s: string; n: string }>(r.byTime)).map((x) => ({ at: isoUtc(x.t), status: String(x.s), count: Number(x.n) })),
+      failures: (await this.q<Record<string, unknown>>(r.failures)).map((x) => ({ appId: Number(x['app_id']), stage: (x['stage'] as string | null) ?? null, reason: (x['failure_reason'] as string | null) ?? null })),
+      failedTotal: Number((await this.q<{ n: string }>(r.failedTotal))[0]?.n ?? 0),
+      rowCounts: counts,
+    };
   }
 
   /** See {@link TargetSession.ping}. */

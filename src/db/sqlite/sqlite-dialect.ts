@@ -15,7 +15,7 @@ import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
 import type { SchemaModel } from '../schema-types.js';
 import {
-  chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
+  chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { sqliteDdl, sqliteQualify } from './sqlite-ddl.js';
@@ -258,6 +258,19 @@ export class SqliteSession implements TargetSession {
         attempts: Number(r['attempts'] ?? 1), processedAt: (r['processed_at'] as string | null) ?? null,
       }));
       return { byStatus: fold(s.byStatus), byStage: fold(s.byStage), lastFailures: last };
+    });
+  }
+
+  /** See {@link TargetSession.reportLog}. */
+  reportLog(opts: { readonly runId: string | null; readonly failureLimit: number }): Promise<import('../dialect.js').LogReport> {
+    return this.run(() => {
+      const r = reportSql(SQLITE_STYLE, this.model, opts.runId, opts.failureLimit);
+      return {
+        byTime: this.all<{ t: string | null; s: string; n: number }>(r.byTime).map((x) => ({ at: x.t, status: String(x.s), count: Number(x.n) })),
+        failures: this.all<Record<string, unknown>>(r.failures).map((x) => ({ appId: Number(x['app_id']), stage: (x['stage'] as string | null) ?? null, reason: (x['failure_reason'] as string | null) ?? null })),
+        failedTotal: Number(this.all<{ n: number }>(r.failedTotal)[0]?.n ?? 0),
+        rowCounts: Object.fromEntries(r.counts.map((c) => [c.table, Number(this.all<{ n: number }>(c.st)[0]?.n ?? 0)])),
+      };
     });
   }
 

@@ -188,7 +188,7 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(rows.map((r) => r['city'])).toEqual(['Springfield']);
     });
 
-    it('failed-only batches write just processing_log; loggedStatus, statusSummary and deleteFailedLog see them', async () => {
+    it('failed-only batches write just processing_log; loggedStatus, statusSummary, reportLog and deleteFailedLog see them', async () => {
       await s.writeBatch({ tables: [], log: [
         { appId: 8, status: 'failed', stage: 'parsing', failureReason: 'x'.repeat(5000) },
         { appId: 9, status: 'failed', stage: 'validation', failureReason: 'bad root' },
@@ -201,6 +201,19 @@ export function defineTargetSuite(makeHarness: () => Promise<DbHarness>): void {
       expect(sum.lastFailures.map((f) => f.appId).sort()).toEqual([8, 9]);
       expect(sum.lastFailures.find((f) => f.appId === 8)?.failureReason?.length).toBe(1000);
       expect(sum.lastFailures[0]?.processedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+      // what `xmlmigrate report` reads: every logged app by commit time, failures by app id, row counts
+      const rep = await s.reportLog({ runId: null, failureLimit: 1 });
+      expect(rep.failedTotal).toBe(2);
+      expect(rep.failures).toEqual([{ appId: 8, stage: 'parsing', reason: 'x'.repeat(1000) }]);
+      expect(rep.byTime.reduce((n, x) => n + x.count, 0)).toBe(5);
+      for (const x of rep.byTime) expect(x.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+      expect(Object.keys(rep.rowCounts).sort()).toEqual(model.tables.map((t) => t.name).sort());
+      const [base] = await h.raw(`SELECT COUNT(*) AS n FROM ${h.qualify('app_base')}`);
+      expect(rep.rowCounts['app_base']).toBe(Number(base?.['n']));
+      const [r1] = await h.raw(`SELECT COUNT(*) AS n FROM ${h.qualify('processing_log')} WHERE run_id = 'r1'`);
+      const one = await s.reportLog({ runId: 'r1', failureLimit: 10 });
+      expect(one.byTime.reduce((n, x) => n + x.count, 0)).toBe(Number(r1?.['n']));
+      expect(one.failedTotal).toBe(0);
       expect(await s.deleteFailedLog()).toBe(2);
       expect((await s.loggedStatus([8, 9])).size).toBe(0);
     });

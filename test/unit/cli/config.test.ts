@@ -115,6 +115,39 @@ describe('resolveRunConfig', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('reads --max-failures as a count or a percentage from flag, environment or config file, naming where a bad one came from', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xmcfg-budget-'));
+    try {
+      const cfg = (o: object) => { const f = path.join(dir, 'cfg.json'); writeFileSync(f, JSON.stringify({ contract: 'c', ...o })); return f; };
+      expect(resolveRunConfig({ contract: 'c' }, {})).toMatchObject({ maxFailures: null, maxFailuresMin: 100, report: null });
+      expect(resolveRunConfig({ contract: 'c', maxFailures: '250' }, {})).toMatchObject({ maxFailures: { kind: 'count', max: 250 } });
+      expect(resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_MAX_FAILURES: '2.5%', XMLMIGRATE_MAX_FAILURES_MIN: '1000' })).toMatchObject({ maxFailures: { kind: 'percent', max: 2.5 }, maxFailuresMin: 1000 });
+      expect(resolveRunConfig({ config: cfg({ maxFailures: 40, maxFailuresMin: 10 }) }, {})).toMatchObject({ maxFailures: { kind: 'count', max: 40 }, maxFailuresMin: 10 });
+      expect(resolveRunConfig({ config: cfg({ maxFailures: '1%' }) }, {})).toMatchObject({ maxFailures: { kind: 'percent', max: 1 } });
+      const expected = 'expected a count of failed apps (an integer ≥ 0, e.g. 500) or a percentage of processed apps (0..100%, e.g. 2%)';
+      expect(msg(() => resolveRunConfig({ contract: 'c', maxFailures: 'lots' }, {}))).toBe(`--max-failures: ${expected} (got "lots")`);
+      expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_MAX_FAILURES: '150%' }))).toBe(`XMLMIGRATE_MAX_FAILURES: ${expected} (got "150%")`);
+      expect(msg(() => resolveRunConfig({ config: cfg({ maxFailures: 2.5 }) }, {}))).toMatch(/^"maxFailures" in --config \S+cfg\.json: expected a count or a percentage, e\.g\. 500 or 2% \(got 2\.5\)$/);
+      expect(msg(() => resolveRunConfig({ config: cfg({ maxFailures: true }) }, {}))).toMatch(/^"maxFailures" in --config \S+cfg\.json: expected a count or a percentage, e\.g\. 500 or 2% \(got true\)$/);
+      expect(msg(() => resolveRunConfig({ contract: 'c', maxFailuresMin: '0' }, {}))).toBe(`--max-failures-min: must be an integer 1..${Number.MAX_SAFE_INTEGER} (got "0")`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks --report like --metrics-out, before anything runs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xmcfg-report-'));
+    try {
+      const missing = path.join(dir, 'missing', 'r.html');
+      expect(msg(() => resolveRunConfig({ contract: 'c', report: missing }, {}))).toBe(`--report: cannot write ${missing}: directory ${path.join(dir, 'missing')} does not exist (create it first)`);
+      expect(msg(() => resolveRunConfig({ contract: 'c' }, { XMLMIGRATE_REPORT: dir }))).toBe(`XMLMIGRATE_REPORT: cannot write ${dir}: it is a directory`);
+      const ok = path.join(dir, 'r.html');
+      expect(resolveRunConfig({ contract: 'c', report: ok }, {})).toMatchObject({ report: ok });
+      expect(existsSync(ok)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('demo --db', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MSSQL_STYLE } from '../../../src/db/mssql/mssql-plan.js';
 import { POSTGRES_STYLE } from '../../../src/db/postgres/postgres-plan.js';
 import { buildSchemaModel } from '../../../src/db/schema-model.js';
-import { countPendingSql, loggedStatusSql, sourcePageSql, statusSql } from '../../../src/db/sql-text.js';
+import { countPendingSql, loggedStatusSql, reportSql, sourcePageSql, statusSql } from '../../../src/db/sql-text.js';
 import { SQLITE_STYLE } from '../../../src/db/sqlite/sqlite-plan.js';
 import type { MappingContract } from '../../../src/mapping/contract-types.js';
 
@@ -43,5 +43,24 @@ describe('source page SQL', () => {
   it('rejects bad filters before building SQL', () => {
     expect(() => sourcePageSql(SQLITE_STYLE, model, { limit: 1.5 })).toThrow(/limit: must be an integer/);
     expect(() => sourcePageSql(SQLITE_STYLE, model, { limit: 1, shard: { index: -1, count: 2 } })).toThrow(/shard.index/);
+  });
+});
+
+describe('report SQL (xmlmigrate report)', () => {
+  it('one run: run id and limit as parameters on every dialect; the same GROUP BY everywhere', () => {
+    const pg = reportSql(POSTGRES_STYLE, model, 'R1', 500);
+    expect(pg.byTime).toEqual({ text: 'SELECT "processed_at" AS t, "status" AS s, COUNT(*) AS n FROM "xm_small"."processing_log" WHERE "run_id" = $1 GROUP BY "processed_at", "status"', params: ['R1'] });
+    expect(pg.failures).toEqual({ text: 'SELECT "app_id", "stage", "failure_reason" FROM "xm_small"."processing_log" WHERE "status" = $1 AND "run_id" = $2 ORDER BY "app_id" LIMIT $3', params: ['failed', 'R1', 500] });
+    expect(pg.failedTotal).toEqual({ text: 'SELECT COUNT(*) AS n FROM "xm_small"."processing_log" WHERE "status" = $1 AND "run_id" = $2', params: ['failed', 'R1'] });
+    expect(pg.counts.map((c) => c.table)).toEqual(model.tables.map((t) => t.name));
+    const ms = reportSql(MSSQL_STYLE, model, 'R1', 500);
+    expect(ms.failures).toEqual({ text: 'SELECT TOP (@p2) [app_id], [stage], [failure_reason] FROM [xm_small].[processing_log] WHERE [status] = @p0 AND [run_id] = @p1 ORDER BY [app_id]', params: ['failed', 'R1', 500] });
+  });
+
+  it('every run: no run filter', () => {
+    const lite = reportSql(SQLITE_STYLE, model, null, 7);
+    expect(lite.byTime).toEqual({ text: 'SELECT "processed_at" AS t, "status" AS s, COUNT(*) AS n FROM "processing_log" GROUP BY "processed_at", "status"', params: [] });
+    expect(lite.failures).toEqual({ text: 'SELECT "app_id", "stage", "failure_reason" FROM "processing_log" WHERE "status" = ? ORDER BY "app_id" LIMIT ?', params: ['failed', 7] });
+    expect(reportSql(MSSQL_STYLE, model, null, 7).failures.text).toBe('SELECT TOP (@p1) [app_id], [stage], [failure_reason] FROM [xm_small].[processing_log] WHERE [status] = @p0 ORDER BY [app_id]');
   });
 });
