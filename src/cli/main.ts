@@ -14,6 +14,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
+import { registerVerify } from './commands/verify.js';
 import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
@@ -81,6 +82,7 @@ export function buildProgram(): Command {
   registerContractCheck(program);
   registerMap(program);
   registerConformance(program);
+  registerVerify(program);
   return program;
 }
 
