@@ -1,0 +1,75 @@
+/**
+ * `xmlmigrate verify` through the built CLI on SQLite (a temp file) and PostgreSQL (a schema of its own
+ * in the test database, dropped afterwards): the shared suite (verify-suite.ts), plus the usage and
+ * database errors with their exit codes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelOfContract, productContract, requireBuild, runCliAsync } from '../faults/fault-harness.js';
+import { PG_URL, postgresDb, sqliteFileDb, type PipelineDb } from '../integration/pipeline/pipeline-harness.js';
+import { verifySuite, type VerifyTarget } from './verify-suite.js';
+
+describe('xmlmigrate verify (SQLite)', () => {
+  let tmp: string;
+  let target: VerifyTarget;
+  beforeAll(async () => {
+    requireBuild();
+    tmp = mkdtempSync(path.join(tmpdir(), 'xm-verify-'));
+    const contract = productContract(tmp, 'contract.json', 'dbo');
+    const file = path.join(tmp, 'target.db');
+    const db = sqliteFileDb(file);
+    target = {
+      url: `sqlite:${file}`, contract, model: await modelOfContract(contract),
+      exec: (sql) => db.exec(sql), query: (sql) => db.query(sql), t: (name) => `"${name}"`,
+    };
+  });
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+  verifySuite(() => target);
+
+  it('usage, contract, missing-table and database errors: one line, exit 2 or 3', async () => {
+    const base = ['verify', '--contract', target.contract, '--no-progress'];
+    const one = (r: { code: number | null; stdout: string; stderr: string }, code: number, pattern: RegExp): void => {
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines[0]).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    };
+    one(await runCliAsync([...base, '--target', target.url, '--sample', '0%']), 2, /^xmlmigrate: --sample: expected a percentage above 0 and at most 100/);
+    one(await runCliAsync([...base, '--target', target.url, '--seed', '3']), 2, /^xmlmigrate: --seed: only with --sample$/);
+    one(await runCliAsync([...base, '--target', target.url, '--workers', '0']), 2, /^xmlmigrate: --workers: must be an integer 1\.\.64/);
+    one(await runCliAsync(['verify', '--contract', path.join(tmp, 'nope.json'), '--target', target.url, '--no-progress']), 2, /^xmlmigrate: .*nope\.json/);
+    one(await runCliAsync([...base, '--target', `sqlite:${path.join(tmp, 'absent.db')}`]), 2, /^xmlmigrate: cannot connect to the target database .*absent\.db.*does not exist/);
+    // nothing listens on port 1: the server cannot be reached
+    one(await runCliAsync([...base, '--target', 'postgres://postgres@127.0.0.1:1/test?connect_timeout=5']), 3, /^xmlmigrate: cannot connect to the target database postgres:\/\/postgres@127\.0\.0\.1:1\/test/);
+  });
+});
+
+describe('xmlmigrate verify (PostgreSQL)', () => {
+  let tmp: string;
+  let pg: PipelineDb;
+  let target: VerifyTarget;
+  beforeAll(async () => {
+    requireBuild();
+    tmp = mkdtempSync(path.join(tmpdir(), 'xm-verify-pg-'));
+    // a schema of its own (the contract's target_schema), dropped by dispose()
+    pg = await postgresDb();
+    const contract = productContract(tmp, 'contract.json', pg.schema);
+    target = {
+      url: PG_URL, contract, model: await modelOfContract(contract),
+      exec: (sql) => pg.exec(sql), query: (sql) => pg.query(sql), t: (name) => pg.qualify(name),
+    };
+  });
+  afterAll(async () => {
+    try {
+      await pg?.dispose();
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+  verifySuite(() => target);
+});
