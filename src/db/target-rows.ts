@@ -20,7 +20,8 @@ export type AppIdSelection =
 /**
  * The select expression of one column, chosen so the driver hands over an exact value:
  * - SQL Server: decimals as their text (`CONVERT(varchar)`: the driver would return a double),
- *   dates and datetimes as ISO text (the driver's Date has milliseconds only), bigints as text;
+ *   dates (style 23) and datetimes (ODBC canonical, style 121: every fraction digit) as text — the
+ *   driver's Date has milliseconds only — and bigints as text;
  * - SQLite: bigints as text (better-sqlite3 returns doubles beyond 2^53);
  * - PostgreSQL: as stored (the session reads numeric, int8, date and timestamps back as text).
  */
@@ -29,7 +30,7 @@ export function readExpression(dialect: DialectName, col: ColumnModel, quoted: s
   if (dialect === 'mssql') {
     if (k === 'decimal') return `CONVERT(varchar(60), ${quoted})`;
     if (k === 'date') return `CONVERT(char(10), ${quoted}, 23)`;
-    if (k === 'datetime' || k === 'instant') return `CONVERT(varchar(40), ${quoted}, 126)`;
+    if (k === 'datetime' || k === 'instant') return `CONVERT(varchar(40), ${quoted}, 121)`;
     if (k === 'bigint') return `CONVERT(varchar(24), ${quoted})`;
     return quoted;
   }
