@@ -59,11 +59,16 @@ export function renderVerifyReport(r: VerifyReport, model: SchemaModel): string 
   const lines: string[] = [];
   const where = `target ${r.target}${r.source ? `, source ${r.source}` : ''}`;
   const stopped = r.stoppedBy ? ` (stopped by ${r.stoppedBy}: only part of the selection was verified)` : '';
-  if (bad === 0) lines.push(`verify: all ${s(t.apps, 'app')} match what the contract maps${stopped} (${where})`);
+  if (bad === 0 && t.apps === 0) lines.push(`verify: no source apps in the selection, nothing to compare${stopped} (${where})`);
+  else if (bad === 0) lines.push(`verify: all ${s(t.apps, 'app')} match what the contract maps${stopped} (${where})`);
+  else if (t.apps === 0) lines.push(`verify: no source apps in the selection, but ${s(t.notInSource, 'app')} not in the source ${t.notInSource === 1 ? 'has' : 'have'} rows or log entries${stopped} (${where})`);
   else lines.push(`verify: ${groupThousands(t.apps - t.ok)} of ${s(t.apps, 'app')} ${t.apps - t.ok === 1 ? 'does' : 'do'} not match what the contract maps${t.notInSource ? `, and ${s(t.notInSource, 'app')} not in the source ${t.notInSource === 1 ? 'has' : 'have'} rows or log entries` : ''}${stopped} (${where})`);
   const sample = r.selection.sample;
   if (sample) {
     lines.push(`sample: ${sample.percent}% of app ids, seed ${sample.seed} (the same --sample and --seed pick the same apps): ${s(t.apps, 'app')} of ${groupThousands(sample.scanned)} scanned in the source`);
+  }
+  if (t.apps === 0 && t.notInSource > 0 && r.source === null && !sample) {
+    lines.push(`hint: the source table ${model.source.name} of the target database has no documents in the selection; if they live in another database, pass --source (as for run)`);
   }
   for (const f of r.findings) lines.push(...findingLines(model, f));
   if (r.findingsOmitted > 0) lines.push(`  … and ${s(r.findingsOmitted, 'more app')} not listed (--max-report ${r.findings.length}; --json for a machine-readable report)`);

@@ -115,9 +115,14 @@ export class Verifier {
 
   constructor(private readonly cfg: VerifyConfig, private readonly deps: VerifierDeps) {}
 
-  /** First SIGINT/SIGTERM: no new batches; the ones running finish and the report covers what was verified. */
+  /**
+   * First SIGINT/SIGTERM: no new batches; the ones running finish and the report covers what was
+   * verified. A second one exits at once (verifying writes nothing: there is nothing to roll back;
+   * the workers leave when their channel closes).
+   */
   onSignal(sig: NodeJS.Signals): void {
-    this.stopSignal ??= sig;
+    if (this.stopSignal) process.exit(sig === 'SIGINT' ? 130 : 143);
+    this.stopSignal = sig;
     this.deps.progress.notice?.(`stopping (${sig}): reporting what was verified so far`);
   }
 

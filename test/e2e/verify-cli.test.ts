@@ -30,6 +30,24 @@ describe('xmlmigrate verify (SQLite)', () => {
   });
   verifySuite(() => target);
 
+  it('--source: documents in another database, as for run; without it the logged apps have no source', async () => {
+    const src = `sqlite:${path.join(tmp, 'source.db')}`;
+    const tgt = `sqlite:${path.join(tmp, 'split-target.db')}`;
+    const c = ['--contract', target.contract];
+    expect((await runCliAsync(['seed', '--count', '40', '--seed', '5', ...c, '--target', src, '--apply-schema', '--no-progress'])).code).toBe(0);
+    expect((await runCliAsync(['schema', ...c, '--target', tgt, '--apply'])).code).toBe(0);
+    const run = await runCliAsync(['run', ...c, '--target', tgt, '--source', src, '--no-progress', '--workers', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    const ok = await runCliAsync(['verify', ...c, '--target', tgt, '--source', src, '--no-progress', '--workers', '1']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^verify: all 40 apps match what the contract maps \(target sqlite:.*split-target\.db, source sqlite:.*source\.db\)$/m);
+    const missing = await runCliAsync(['verify', ...c, '--target', tgt, '--no-progress', '--workers', '1', '--max-report', '1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/^verify: no source apps in the selection, but 40 apps not in the source have rows or log entries/m);
+    expect(missing.stdout).toMatch(/^hint: the source table app_xml of the target database has no documents in the selection; if they live in another database, pass --source/m);
+    expect(missing.stdout).toMatch(/^  app 1: not in the source — no source document; logged success, \d+ rows in the target$/m);
+  });
+
   it('usage, contract, missing-table and database errors: one line, exit 2 or 3', async () => {
     const base = ['verify', '--contract', target.contract, '--no-progress'];
     const one = (r: { code: number | null; stdout: string; stderr: string }, code: number, pattern: RegExp): void => {

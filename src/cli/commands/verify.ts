@@ -81,7 +81,7 @@ export function registerVerify(program: Command): void {
         seed: opts.seed === undefined ? randomSeed() : intOption('--seed', opts.seed, 0, 2 ** 31 - 1),
         maxReport: intOption('--max-report', opts.maxReport, 0, 1_000_000), retryAttempts: run.retryAttempts,
       };
-      const progress = createProgress({ enabled: run.progress, verb: 'verifying' });
+      const progress = createProgress({ enabled: run.progress, verb: 'verifying', failures: false });
       const verifier = new Verifier(cfg, { progress });
       const onSig = (sig: NodeJS.Signals): void => verifier.onSignal(sig);
       process.on('SIGINT', onSig);
