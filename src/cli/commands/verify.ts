@@ -25,8 +25,9 @@ are compared after the writer's own encoding, so a target written by \`xmlmigrat
 alone verifies clean on SQLite, PostgreSQL and SQL Server.
 
 Environment: XMLMIGRATE_CONTRACT, XMLMIGRATE_TARGET_URL, XMLMIGRATE_SOURCE_URL, XMLMIGRATE_WORKERS,
-XMLMIGRATE_BATCH_SIZE, XMLMIGRATE_APP_ID_START/END, XMLMIGRATE_LIMIT, XMLMIGRATE_TARGET_PASSWORD,
-XMLMIGRATE_SOURCE_PASSWORD (as for run; a flag wins over its variable).
+XMLMIGRATE_BATCH_SIZE, XMLMIGRATE_APP_ID_START/END, XMLMIGRATE_LIMIT, XMLMIGRATE_RETRY_ATTEMPTS,
+XMLMIGRATE_CONFIG, XMLMIGRATE_TARGET_PASSWORD, XMLMIGRATE_SOURCE_PASSWORD (as for run; a flag wins
+over its variable).
 
 Exit codes:
   0    every verified app matches
@@ -63,13 +64,13 @@ export function registerVerify(program: Command): void {
     .option('-l, --limit <n>', 'verify at most n apps (the first ones of the selection or sample)')
     .option('--sample <percent>', 'verify a sample of the apps, e.g. 5%: those whose app_id hashes below the percentage with --seed')
     .option('--seed <n>', 'seed of --sample (default: random, printed in the report so the same sample can be checked again)')
-    .option('--max-report <n>', 'apps listed in the report; the rest are counted (default 20)', '20')
+    .option('--max-report <n>', 'apps listed in the report; the rest are counted (default 20)')
     .option('--json', 'print the report as JSON')
     .option('--retry-attempts <n>', 'attempts per query on transient database errors (default 5)')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('--config <file>', 'JSON file with contract/target/source/workers/batchSize/… settings [env XMLMIGRATE_CONFIG]')
     .addHelpText('after', VERIFY_HELP)
-    .action(async (opts: { sample?: string; seed?: string; maxReport: string; json?: boolean }, command: Command) => {
+    .action(async (opts: { sample?: string; seed?: string; maxReport?: string; json?: boolean }, command: Command) => {
       const flags = flagsFrom(command);
       for (const k of ['sample', 'seed', 'maxReport', 'json']) delete flags[k];
       const run = resolveRunConfig(flags);
@@ -79,7 +80,7 @@ export function registerVerify(program: Command): void {
         contract: run.contract, target: run.target, source: run.source, workers: run.workers, batchSize: run.batchSize,
         appIdStart: run.appIdStart, appIdEnd: run.appIdEnd, limit: run.limit, samplePercent,
         seed: opts.seed === undefined ? randomSeed() : intOption('--seed', opts.seed, 0, 2 ** 31 - 1),
-        maxReport: intOption('--max-report', opts.maxReport, 0, 1_000_000), retryAttempts: run.retryAttempts,
+        maxReport: intOption('--max-report', opts.maxReport ?? '20', 0, 1_000_000), retryAttempts: run.retryAttempts,
       };
       const progress = createProgress({ enabled: run.progress, verb: 'verifying', failures: false });
       const verifier = new Verifier(cfg, { progress });
