@@ -240,7 +240,7 @@ export class Verifier {
     let fatal: string | null = null;
     const inflight = new Set<Promise<void>>();
     const onResult = (r: VerifyBatchResult): void => {
-      if (r.fatal) { fatal ??= r.fatal.message; return; }
+      if (r.fatal) { fatal ??= r.fatal.kind ? `database error: ${r.fatal.message}` : r.fatal.message; return; }
       addCounts(totals, r);
       findingCount += r.findings.length;
       findings.push(...r.findings);
@@ -294,7 +294,7 @@ export class Verifier {
     } finally {
       this.deps.progress.stop();
     }
-    if (fatal) throw new VerifyAbort(`verify stopped by a database error: ${fatal}`, 3);
+    if (fatal) throw new VerifyAbort(`verify stopped: ${fatal}`, 3);
     return { totals, findings, findingCount, scanned };
   }
 }

@@ -3,8 +3,8 @@
  * product's generator (`xmlmigrate seed`) and migrated by `xmlmigrate run` with the example contract;
  * then verify on the untouched target (exit 0), after one changed cell (exit 1, naming app, table,
  * column, expected and found), and after a deleted row, an extra row, an app missing from
- * processing_log, a logged app whose rows were deleted, a failed app with rows and a log entry with no
- * source document — each reported as what it is, and nothing else. Shared by the SQLite and
+ * processing_log, a logged app whose rows were deleted, a failed app with rows, a logged app whose
+ * document no longer maps and a log entry with no source document — each reported as what it is, and nothing else. Shared by the SQLite and
  * PostgreSQL file (test/e2e/verify-cli.test.ts) and the SQL Server live file.
  */
 import { expect, it } from 'vitest';
@@ -80,7 +80,7 @@ export function verifySuite(get: () => VerifyTarget): void {
 
   /** Tampered app ids by the kind verify must report. */
   const tampered: Record<string, number> = {};
-  it('a deleted row, an extra row, an unlogged app, a logged app without rows, a failed app with rows, a log entry without source', async () => {
+  it('a deleted row, an extra row, an unlogged app, a logged app without rows, a failed app with rows, a broken document, a log entry without source', async () => {
     const d = get();
     const addr = (await d.query(`SELECT app_id, con_id, address_type_enum FROM ${d.t('app_contact_address')} WHERE app_id >= 100 AND app_id < 200 ORDER BY app_id, con_id, address_type_enum`))[0];
     expect(addr).toBeDefined();
@@ -96,12 +96,14 @@ export function verifySuite(get: () => VerifyTarget): void {
     tampered['failed-has-rows'] = 330;
     await d.exec(`UPDATE ${d.t('processing_log')} SET status = 'failed', stage = 'insert' WHERE app_id = 330`);
     await d.exec(`INSERT INTO ${d.t('processing_log')} (app_id, status, attempts) VALUES (${ORPHAN}, 'success', 1)`);
+    tampered['maps-to-failure'] = 340;
+    await d.exec(`UPDATE ${d.t(d.model.source.name)} SET ${d.model.sourceColumn} = '<Provenir><Request' WHERE app_id = 340`);
 
     const r = await verify(['--json']);
     expectCode(r, 1);
     const j = json(r);
     expect(j.findings.map((f) => [f.appId, f.kind])).toEqual([
-      [17, 'differs'], [tampered['deleted-row'], 'differs'], [250, 'differs'], [310, 'not-logged'], [320, 'rows-missing'], [330, 'failed-has-rows'], [ORPHAN, 'not-in-source'],
+      [17, 'differs'], [tampered['deleted-row'], 'differs'], [250, 'differs'], [310, 'not-logged'], [320, 'rows-missing'], [330, 'failed-has-rows'], [340, 'maps-to-failure'], [ORPHAN, 'not-in-source'],
     ]);
     const byApp = new Map(j.findings.map((f) => [f.appId, f]));
     const del = byApp.get(tampered['deleted-row']!)!;
@@ -111,17 +113,18 @@ export function verifySuite(get: () => VerifyTarget): void {
     expect(byApp.get(310)).toMatchObject({ log: null, detail: expect.stringMatching(/^no processing_log row, yet \d+ rows in the target$/) as unknown });
     expect(byApp.get(320)).toMatchObject({ log: 'success', detail: expect.stringMatching(/^logged success, but none of its \d+ rows are in the target$/) as unknown });
     expect(byApp.get(330)).toMatchObject({ log: 'failed', detail: expect.stringMatching(/^logged failed, yet it has rows: app_base 1, /) as unknown });
+    expect(byApp.get(340)).toMatchObject({ log: 'success', detail: expect.stringMatching(/^logged success, but its document now fails: (validation|parsing): /) as unknown });
     expect(byApp.get(ORPHAN)).toMatchObject({ log: 'success', detail: 'no source document; logged success, no rows in the target' });
-    expect(j.totals).toMatchObject({ apps: APPS, ok: APPS - 6, notInSource: 1 });
-    expect(j.totals.byKind).toEqual({ differs: 3, 'rows-missing': 1, 'not-logged': 1, 'maps-to-failure': 0, 'failed-has-rows': 1, 'not-in-source': 1 });
+    expect(j.totals).toMatchObject({ apps: APPS, ok: APPS - 7, notInSource: 1 });
+    expect(j.totals.byKind).toEqual({ differs: 3, 'rows-missing': 1, 'not-logged': 1, 'maps-to-failure': 1, 'failed-has-rows': 1, 'not-in-source': 1 });
     expect(j.exitCode).toBe(1);
     expect(j.appsPerSecond).toBeGreaterThan(0);
 
     // the text report, capped: two apps listed, the rest counted
     const text = await verify(['--max-report', '2']);
     expectCode(text, 1);
-    expect(text.stdout).toContain('  … and 5 more apps not listed (--max-report 2;');
-    expect(text.stdout).toMatch(new RegExp(`^apps: ${APPS} checked · ${APPS - 6} match · 3 with differing rows · 1 logged success without rows · 1 not logged · 1 logged failed with rows · 1 not in the source$`, 'm'));
+    expect(text.stdout).toContain('  … and 6 more apps not listed (--max-report 2;');
+    expect(text.stdout).toMatch(new RegExp(`^apps: ${APPS} checked · ${APPS - 7} match · 3 with differing rows · 1 logged success without rows · 1 not logged · 1 whose document no longer maps · 1 logged failed with rows · 1 not in the source$`, 'm'));
   });
 
   it('--app-id-start/--app-id-end/--limit verify that part only', async () => {
@@ -137,7 +140,7 @@ export function verifySuite(get: () => VerifyTarget): void {
     const a = json(await verify(['--sample', '20%', '--seed', '7', '--json']));
     expect(a.totals.apps).toBe(picked.length);
     expect(a.selection.sample).toEqual({ percent: 20, seed: 7, scanned: APPS });
-    const bad = [17, tampered['deleted-row']!, 250, 310, 320, 330].filter((id) => picked.includes(id));
+    const bad = [17, tampered['deleted-row']!, 250, 310, 320, 330, 340].filter((id) => picked.includes(id));
     expect(a.findings.map((f) => f.appId)).toEqual(bad);
     expect(a.exitCode).toBe(bad.length > 0 ? 1 : 0);
     const b = json(await verify(['--sample', '20', '--seed', '7', '--json', '--workers', '1']));
