@@ -70,6 +70,7 @@ export interface VerifyReport {
   /** Findings not listed. */
   readonly findingsOmitted: number;
   readonly workers: number;
+  /** Apps per worker job (--batch-size, smaller when the selection is small: every worker gets some). */
   readonly batchSize: number;
   readonly wallSeconds: number;
   readonly appsPerSecond: number;
@@ -179,8 +180,9 @@ export class Verifier {
       let findings: AppFinding[];
       let scanned: number;
       let findingCount: number;
+      let batchSize: number;
       try {
-        ({ totals, findings, findingCount, scanned } = await this.verifyAll(pool, source));
+        ({ totals, findings, findingCount, scanned, batchSize } = await this.verifyAll(pool, source));
       } finally {
         await pool.stop();
       }
@@ -197,7 +199,7 @@ export class Verifier {
           sample: cfg.samplePercent === null ? null : { percent: cfg.samplePercent, seed: cfg.seed, scanned },
         },
         totals: counts, findings: listed, findingsOmitted: Math.max(0, findingCount - listed.length),
-        workers: cfg.workers, batchSize: cfg.batchSize, wallSeconds: wall,
+        workers: cfg.workers, batchSize, wallSeconds: wall,
         appsPerSecond: wall > 0 ? totals.apps / wall : 0,
         cpu: { parentSeconds: (parentCpu.user + parentCpu.system) / 1e6, workersSeconds: pool.cpuSeconds(), cores: availableParallelism() },
         stoppedBy: this.stopSignal, exitCode,
@@ -222,7 +224,7 @@ export class Verifier {
   }
 
   /** Pages, dispatches and folds; returns the totals and every finding. */
-  private async verifyAll(pool: VerifyPool, source: TargetSession): Promise<{ totals: VerifyBatchResult; findings: AppFinding[]; findingCount: number; scanned: number }> {
+  private async verifyAll(pool: VerifyPool, source: TargetSession): Promise<{ totals: VerifyBatchResult; findings: AppFinding[]; findingCount: number; scanned: number; batchSize: number }> {
     const cfg = this.cfg;
     const filter: SourceFilter = {
       ...(cfg.appIdStart !== null ? { appIdStart: cfg.appIdStart } : {}),
@@ -232,7 +234,10 @@ export class Verifier {
     const inSelection = await db(() => source.countPending(filter));
     const sampling = cfg.samplePercent !== null;
     const expected = sampling ? Math.round(inSelection * cfg.samplePercent! / 100) : inSelection;
-    this.deps.progress.start(cfg.limit === null ? expected : Math.min(cfg.limit, expected));
+    const todo = cfg.limit === null ? expected : Math.min(cfg.limit, expected);
+    this.deps.progress.start(todo);
+    // a small selection (a sample, a short range) is still spread over every worker
+    const batchSize = Math.min(cfg.batchSize, Math.max(10, Math.ceil(todo / cfg.workers)));
     const totals = emptyVerifyResult(0);
     const findings: AppFinding[] = [];
     let findingCount = 0;
@@ -258,7 +263,7 @@ export class Verifier {
     let remaining = cfg.limit ?? Infinity;
     let scanned = 0;
     let pending: number[] = [];
-    const pageSize = sampling ? Math.max(cfg.batchSize, 10_000) : cfg.batchSize;
+    const pageSize = sampling ? Math.max(batchSize, 10_000) : batchSize;
     let exhausted = false;
     try {
       while (!this.stopSignal && !fatal && remaining > 0) {
@@ -280,7 +285,7 @@ export class Verifier {
             pending.push(id);
             remaining--;
           }
-          while (pending.length >= cfg.batchSize) submit({ batchId: ++batchId, appIds: pending.splice(0, cfg.batchSize), range: null });
+          while (pending.length >= batchSize) submit({ batchId: ++batchId, appIds: pending.splice(0, batchSize), range: null });
         }
         while (inflight.size >= cfg.workers + 2) await Promise.race(inflight);
         if (exhausted) break;
@@ -295,7 +300,7 @@ export class Verifier {
       this.deps.progress.stop();
     }
     if (fatal) throw new VerifyAbort(`verify stopped: ${fatal}`, 3);
-    return { totals, findings, findingCount, scanned };
+    return { totals, findings, findingCount, scanned, batchSize };
   }
 }
 
