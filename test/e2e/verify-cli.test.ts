@@ -35,15 +35,18 @@ describe('xmlmigrate verify (SQLite)', () => {
     const tgt = `sqlite:${path.join(tmp, 'split-target.db')}`;
     const c = ['--contract', target.contract];
     expect((await runCliAsync(['seed', '--count', '40', '--seed', '5', ...c, '--target', src, '--apply-schema', '--no-progress'])).code).toBe(0);
+    // one document that fails to parse: the run logs it failed, and a failed app without rows verifies
+    await sqliteFileDb(path.join(tmp, 'source.db')).exec(`INSERT INTO "${target.model.source.name}" (app_id, "${target.model.sourceColumn}") VALUES (41, '<Provenir><Request')`);
     expect((await runCliAsync(['schema', ...c, '--target', tgt, '--apply'])).code).toBe(0);
     const run = await runCliAsync(['run', ...c, '--target', tgt, '--source', src, '--no-progress', '--workers', '1']);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/— 40 ok, 1 failed/);
     const ok = await runCliAsync(['verify', ...c, '--target', tgt, '--source', src, '--no-progress', '--workers', '1']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^verify: all 40 apps match what the contract maps \(target sqlite:.*split-target\.db, source sqlite:.*source\.db\)$/m);
+    expect(ok.stdout).toMatch(/^verify: all 41 apps match what the contract maps \(target sqlite:.*split-target\.db, source sqlite:.*source\.db\)$/m);
     const missing = await runCliAsync(['verify', ...c, '--target', tgt, '--no-progress', '--workers', '1', '--max-report', '1']);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/^verify: no source apps in the selection, but 40 apps not in the source have rows or log entries/m);
+    expect(missing.stdout).toMatch(/^verify: no source apps in the selection, but 41 apps not in the source have rows or log entries/m);
     expect(missing.stdout).toMatch(/^hint: the source table app_xml of the target database has no documents in the selection; if they live in another database, pass --source/m);
     expect(missing.stdout).toMatch(/^  app 1: not in the source — no source document; logged success, \d+ rows in the target$/m);
   });
