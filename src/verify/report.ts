@@ -67,9 +67,6 @@ export function renderVerifyReport(r: VerifyReport, model: SchemaModel): string 
   if (sample) {
     lines.push(`sample: ${sample.percent}% of app ids, seed ${sample.seed} (the same --sample and --seed pick the same apps): ${s(t.apps, 'app')} of ${groupThousands(sample.scanned)} scanned in the source`);
   }
-  if (t.apps === 0 && t.notInSource > 0 && r.source === null && !sample) {
-    lines.push(`hint: the source table ${model.source.name} of the target database has no documents in the selection; if they live in another database, pass --source (as for run)`);
-  }
   for (const f of r.findings) lines.push(...findingLines(model, f));
   if (r.findingsOmitted > 0) lines.push(`  … and ${s(r.findingsOmitted, 'more app')} not listed (--max-report ${r.findings.length}; --json for a machine-readable report)`);
   const kinds = (Object.keys(SUMMARY_TEXT) as FindingKind[]).filter((k) => t.byKind[k] > 0).map((k) => `${groupThousands(t.byKind[k])} ${SUMMARY_TEXT[k]}`);

@@ -232,6 +232,11 @@ export class Verifier {
       excludeLogged: false,
     };
     const inSelection = await db(() => source.countPending(filter));
+    if (inSelection === 0) {
+      // nothing to re-map; reading the whole target as "not in the source" helps nobody
+      const where = cfg.appIdStart !== null || cfg.appIdEnd !== null ? ' in the selected app_id range' : '';
+      throw new VerifyAbort(`the source table ${source.model.source.name} of ${redactUrl(cfg.source ?? cfg.target)} has no documents${where}: nothing to verify against${cfg.source === null ? ' (if the documents live in another database, pass --source, as for run)' : ''}`, 2);
+    }
     const sampling = cfg.samplePercent !== null;
     const expected = sampling ? Math.round(inSelection * cfg.samplePercent! / 100) : inSelection;
     const todo = cfg.limit === null ? expected : Math.min(cfg.limit, expected);

@@ -30,7 +30,7 @@ describe('xmlmigrate verify (SQLite)', () => {
   });
   verifySuite(() => target);
 
-  it('--source: documents in another database, as for run; without it the logged apps have no source', async () => {
+  it('--source: documents in another database, as for run; without it there is nothing to verify against', async () => {
     const src = `sqlite:${path.join(tmp, 'source.db')}`;
     const tgt = `sqlite:${path.join(tmp, 'split-target.db')}`;
     const c = ['--contract', target.contract];
@@ -44,11 +44,15 @@ describe('xmlmigrate verify (SQLite)', () => {
     const ok = await runCliAsync(['verify', ...c, '--target', tgt, '--source', src, '--no-progress', '--workers', '1']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^verify: all 41 apps match what the contract maps \(target sqlite:.*split-target\.db, source sqlite:.*source\.db\)$/m);
-    const missing = await runCliAsync(['verify', ...c, '--target', tgt, '--no-progress', '--workers', '1', '--max-report', '1']);
-    expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/^verify: no source apps in the selection, but 41 apps not in the source have rows or log entries/m);
-    expect(missing.stdout).toMatch(/^hint: the source table app_xml of the target database has no documents in the selection; if they live in another database, pass --source/m);
-    expect(missing.stdout).toMatch(/^  app 1: not in the source — no source document; logged success, \d+ rows in the target$/m);
+    // without --source, the target's own source table is empty: nothing to verify against (exit 2)
+    const missing = await runCliAsync(['verify', ...c, '--target', tgt, '--no-progress', '--workers', '1']);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim()).toMatch(/^xmlmigrate: the source table app_xml of sqlite:.*split-target\.db has no documents: nothing to verify against \(if the documents live in another database, pass --source, as for run\)$/);
+    // with --source, a part of the id space with no documents is refused too, and says so
+    const beyond = await runCliAsync(['verify', ...c, '--target', tgt, '--source', src, '--no-progress', '--app-id-start', '5000']);
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr.trim()).toMatch(/^xmlmigrate: the source table app_xml of sqlite:.*source\.db has no documents in the selected app_id range: nothing to verify against$/);
   });
 
   it('usage, contract, missing-table and database errors: one line, exit 2 or 3', async () => {

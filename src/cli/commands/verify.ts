@@ -32,7 +32,8 @@ over its variable).
 Exit codes:
   0    every verified app matches
   1    differences found (the report lists them; --json for a machine-readable one)
-  2    usage, contract, configuration or preflight error (missing tables, wrong password) — nothing compared
+  2    usage, contract, configuration or preflight error (missing tables, wrong password, no source
+       documents in the selection: pass --source when they live in another database) — nothing compared
   3    database error (the server cannot be reached or failed a query)
   130  stopped by SIGINT, 143 by SIGTERM — the report covers what was verified before`;
 
