@@ -64,6 +64,9 @@ describe('xmlmigrate verify (SQLite)', () => {
       expect(lines[0]).toMatch(pattern);
       expect(r.stderr).not.toMatch(/^\s+at /m);
     };
+    const help = await runCliAsync(['verify', '--help']);
+    expect(help.code).toBe(0);
+    for (const text of ['--sample <percent>', '--seed <n>', '--max-report <n>', '--json', 'logged success', 'Exit codes:', '  1    differences found']) expect(help.stdout).toContain(text);
     one(await runCliAsync([...base, '--target', target.url, '--sample', '0%']), 2, /^xmlmigrate: --sample: expected a percentage above 0 and at most 100/);
     one(await runCliAsync([...base, '--target', target.url, '--seed', '3']), 2, /^xmlmigrate: --seed: only with --sample$/);
     one(await runCliAsync([...base, '--target', target.url, '--workers', '0']), 2, /^xmlmigrate: --workers: must be an integer 1\.\.64/);
