@@ -22,7 +22,7 @@ describe('xmlmigrate verify (SQLite)', () => {
     const db = sqliteFileDb(file);
     target = {
       url: `sqlite:${file}`, contract, model: await modelOfContract(contract),
-      exec: (sql) => db.exec(sql), query: (sql) => db.query(sql), t: (name) => `"${name}"`,
+      exec: (sql) => db.exec(sql), query: (sql) => db.query(sql), t: (name) => `"${name}"`, c: (name) => `"${name}"`,
     };
   });
   afterAll(() => {
@@ -89,7 +89,7 @@ describe('xmlmigrate verify (PostgreSQL)', () => {
     const contract = productContract(tmp, 'contract.json', pg.schema);
     target = {
       url: PG_URL, contract, model: await modelOfContract(contract),
-      exec: (sql) => pg.exec(sql), query: (sql) => pg.query(sql), t: (name) => pg.qualify(name),
+      exec: (sql) => pg.exec(sql), query: (sql) => pg.query(sql), t: (name) => pg.qualify(name), c: (name) => `"${name}"`,
     };
   });
   afterAll(async () => {

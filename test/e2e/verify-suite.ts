@@ -26,6 +26,8 @@ export interface VerifyTarget {
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** The quoted, qualified name of a table. */
   t(table: string): string;
+  /** A quoted column name. */
+  c(column: string): string;
 }
 
 const APPS = 750;
@@ -97,7 +99,7 @@ export function verifySuite(get: () => VerifyTarget): void {
     await d.exec(`UPDATE ${d.t('processing_log')} SET status = 'failed', stage = 'insert' WHERE app_id = 330`);
     await d.exec(`INSERT INTO ${d.t('processing_log')} (app_id, status, attempts) VALUES (${ORPHAN}, 'success', 1)`);
     tampered['maps-to-failure'] = 340;
-    await d.exec(`UPDATE ${d.t(d.model.source.name)} SET ${d.model.sourceColumn} = '<Provenir><Request' WHERE app_id = 340`);
+    await d.exec(`UPDATE ${d.t(d.model.source.name)} SET ${d.c(d.model.sourceColumn)} = '<Provenir><Request' WHERE app_id = 340`);
 
     const r = await verify(['--json']);
     expectCode(r, 1);

@@ -29,7 +29,7 @@ describe.skipIf(SKIP)(`SQL Server live: verify${SKIP ? ' [SKIPPED: MSSQL_URL is 
     const contract = productContract(tmp, 'contract.json', SCHEMA);
     const model = await modelOfContract(contract);
     const live = mssqlPipelineDb(db, SCHEMA, model);
-    target = { url: db.url, contract, model, exec: (sql) => live.exec(sql), query: (sql) => live.query(sql), t: (name) => live.qualify(name) };
+    target = { url: db.url, contract, model, exec: (sql) => live.exec(sql), query: (sql) => live.query(sql), t: (name) => live.qualify(name), c: (name) => `[${name}]` };
   });
   afterAll(async () => {
     try {
