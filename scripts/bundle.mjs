@@ -27,6 +27,8 @@ const lazy = (pattern, outfile) => ({
 const entries = [
   ['dist/cli/main.js', 'dist/cli/cli-bundle.js', []],
   ['dist/worker/worker-main.js', 'dist/worker/worker-bundle.js', [lazy(/observability\/logger\.js$/, 'dist/worker/worker-bundle.js')]],
+  // `xmlmigrate verify`'s forked worker (src/verify/verify-pool.ts picks it when current)
+  ['dist/verify/verify-worker.js', 'dist/verify/verify-worker-bundle.js', []],
 ];
 for (const [entry, outfile, plugins] of entries) {
   await build({

@@ -15,6 +15,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
 import { registerReport } from './commands/report.js';
+import { registerVerify } from './commands/verify.js';
 import { terminalSafe } from '../observability/terminal-text.js';
 
 function version(): string {
@@ -86,6 +87,7 @@ export function buildProgram(): Command {
   registerContractCheck(program);
   registerMap(program);
   registerConformance(program);
+  registerVerify(program);
   return program;
 }
 

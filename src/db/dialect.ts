@@ -5,6 +5,7 @@
 import type { Row } from '../mapping/values.js';
 import type { DialectName } from './db-error.js';
 import type { SchemaModel, TableModel } from './schema-types.js';
+import type { AppIdSelection } from './target-rows.js';
 
 export type { DialectName } from './db-error.js';
 export { classifyError } from './classify-error.js';
@@ -249,6 +250,12 @@ export interface TargetSession {
    * session then reads its own, as without it).
    */
   useWriteCatalog?(catalog: unknown): void;
+  /**
+   * The rows of `table` (a data table or processing_log of the session's model) for the selected
+   * apps, ordered by app_id (`xmlmigrate verify`): `columns` (default every column of the table),
+   * each under its name, in the exact form of `readExpression` in target-rows.ts.
+   */
+  readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]>;
 }
 
 /** Options shared by every dialect when opening a session. */

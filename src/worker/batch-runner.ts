@@ -131,25 +131,12 @@ export class BatchRunner {
   }
 
   private mapOne(item: BatchItem, result: BatchResult): Work {
-    const { appId } = item;
-    if (item.readError !== undefined) {
-      return { appId, mapped: null, failure: { appId, stage: 'read', reason: `the database could not return this document: ${item.readError}` } };
+    const work = mapItem(this.deps.mapper, item);
+    if (work.mapped) {
+      result.warnings += work.mapped.warnings.length;
+      for (const w of work.mapped.warnings) this.deps.onWarning?.(item.appId, w);
     }
-    if (item.xml === null || isBlank(item.xml)) {
-      return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
-    }
-    try {
-      const mapped = this.deps.mapper.map(item.xml);
-      if (mapped.appId !== appId) {
-        return { appId, mapped: null, failure: { appId, stage: 'validation', reason: `document app id ${mapped.appId} does not match the source row's app_id ${appId}` } };
-      }
-      result.warnings += mapped.warnings.length;
-      for (const w of mapped.warnings) this.deps.onWarning?.(appId, w);
-      return { appId, mapped, failure: null };
-    } catch (err) {
-      if (err instanceof AppFailure) return { appId, mapped: null, failure: { appId, stage: err.stage, reason: err.message } };
-      return { appId, mapped: null, failure: { appId, stage: 'mapping', reason: `internal mapping error: ${(err as Error).message}` } };
-    }
+    return work;
   }
 
   private buildWrite(work: readonly Work[]): { tables: TableRows[]; log: LogRow[] } {
@@ -269,6 +256,32 @@ export async function retryTransient<T>(fn: () => Promise<T>, retry: RetryPolicy
       if (!(err instanceof DbError) || err.kind === 'permanent' || attempt >= retry.maxAttempts) throw err;
       await sleep(Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
     }
+  }
+}
+
+/**
+ * The in-memory stages of one app — validate, parse, map — exactly as a run does them: a read error,
+ * an empty document, a document whose app id differs from its source row, or a mapping failure
+ * becomes the failure (stage and reason) the app is logged with. `xmlmigrate verify` maps through this
+ * too, so what it expects is what a run writes.
+ */
+export function mapItem(mapper: DataMapper, item: BatchItem): { appId: number; mapped: MappedApp | null; failure: AppFailureInfo | null } {
+  const { appId } = item;
+  if (item.readError !== undefined) {
+    return { appId, mapped: null, failure: { appId, stage: 'read', reason: `the database could not return this document: ${item.readError}` } };
+  }
+  if (item.xml === null || isBlank(item.xml)) {
+    return { appId, mapped: null, failure: { appId, stage: 'validation', reason: 'empty document: the source XML is NULL or blank' } };
+  }
+  try {
+    const mapped = mapper.map(item.xml);
+    if (mapped.appId !== appId) {
+      return { appId, mapped: null, failure: { appId, stage: 'validation', reason: `document app id ${mapped.appId} does not match the source row's app_id ${appId}` } };
+    }
+    return { appId, mapped, failure: null };
+  } catch (err) {
+    if (err instanceof AppFailure) return { appId, mapped: null, failure: { appId, stage: err.stage, reason: err.message } };
+    return { appId, mapped: null, failure: { appId, stage: 'mapping', reason: `internal mapping error: ${(err as Error).message}` } };
   }
 }
 

@@ -14,7 +14,8 @@ import type {
 } from '../dialect.js';
 import { quoteBracket } from '../identifiers.js';
 import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
+import type { SchemaModel, TableModel } from '../schema-types.js';
 import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
@@ -396,6 +397,13 @@ export class MssqlSession implements TargetSession {
     for (const ids of chunk([...new Set(appIds)], ID_CHUNK)) {
       for (const r of await this.q(sourceByIdsSql(MSSQL_STYLE, this.model, ids, (col) => `DATALENGTH(${col})`))) out.push({ appId: Number(r['app_id']), bytes: Number(r['xml'] ?? 0) });
     }
+    return out;
+  }
+
+  /** See {@link TargetSession.readTargetRows}. */
+  async readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const st of targetRowsSql(MSSQL_STYLE, table, sel, ID_CHUNK, columns)) out.push(...await this.q(st));
     return out;
   }
 }

@@ -13,7 +13,8 @@ import { NO_PASSWORD_CODE } from '../connect-hint.js';
 import { DbError, type ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
+import type { SchemaModel, TableModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -441,6 +442,13 @@ export class PostgresSession implements TargetSession {
       const rows = await this.q<{ app_id: number; xml: number | string | null }>(sourceByIdsSql(POSTGRES_STYLE, this.model, ids, (col) => `octet_length(CAST(${col} AS text))`));
       for (const r of rows) out.push({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) });
     }
+    return out;
+  }
+
+  /** See {@link TargetSession.readTargetRows}. */
+  async readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const st of targetRowsSql(POSTGRES_STYLE, table, sel, ID_CHUNK, columns)) out.push(...await this.q<Record<string, unknown>>(st));
     return out;
   }
 }

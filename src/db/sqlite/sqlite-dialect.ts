@@ -13,7 +13,8 @@ import type {
 } from '../dialect.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
+import type { SchemaModel, TableModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -293,5 +294,10 @@ export class SqliteSession implements TargetSession {
     return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
       .flatMap((ids) => this.all<{ app_id: number; xml: number | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids, (col) => `octet_length(${col})`)))
       .map((r) => ({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) })));
+  }
+
+  /** See {@link TargetSession.readTargetRows}. */
+  readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]> {
+    return this.run(() => targetRowsSql(SQLITE_STYLE, table, sel, ID_CHUNK, columns).flatMap((st) => this.all<Record<string, unknown>>(st)));
   }
 }
