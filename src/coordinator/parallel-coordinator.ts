@@ -11,6 +11,19 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BatchItem, BatchResult, FromWorker, SerializedError, ToWorker, WorkerInit } from '../ipc/messages.js';
 
+/**
+ * Sends one message to a worker. A worker can die between our check of its channel and the write
+ * (a signal to the process group, a crash): then the write fails with EPIPE or a closed channel. Without
+ * a callback Node emits that as an 'error' event (fatal without a listener); with one, it is only
+ * reported here, and the worker's exit is handled where it belongs ('exit': a crash or a stop).
+ */
+function post(child: ChildProcess, msg: ToWorker): void {
+  if (!child.connected) return;
+  try {
+    child.send(msg, () => undefined);
+  } catch { /* the channel closed in between: the 'exit' handler takes care of the worker */ }
+}
+
 /** A unit of work: documents the parent read, or app_ids the worker reads itself. */
 export type JobInput = { items: BatchItem[] } | { appIds: number[] };
 
@@ -198,6 +211,9 @@ export class ParallelCoordinator {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...WORKER_MALLOC_ENV, ...process.env, ...this.opts.env },
     });
+    // a failed send is reported to post()'s callback; this catches whatever else the handle emits, so
+    // that no 'error' without a listener can take the parent down (the exit handler deals with the worker)
+    child.on('error', () => undefined);
     let exitedResolve!: () => void;
     const h: Handle = { id, child, ready: false, job: null, stopping: false, leaving: false, exited: new Promise((r) => { exitedResolve = r; }) };
     const slot = this.handles.findIndex((x) => x.id === id);
@@ -244,9 +260,9 @@ export class ParallelCoordinator {
         if (this.draining || h.leaving) { child.once('close', () => this.onStopped(h, code, signal)); return; }
         this.onCrash(h, code, signal);
       });
-      child.send({ t: 'init', init: { ...this.opts.init, workerId: id } } satisfies ToWorker);
+      post(child, { t: 'init', init: { ...this.opts.init, workerId: id } });
       // a replacement worker gets the catalog the others have (messages keep their order: before any batch)
-      if (this.catalog !== undefined) child.send({ t: 'catalog', catalog: this.catalog } satisfies ToWorker);
+      if (this.catalog !== undefined) post(child, { t: 'catalog', catalog: this.catalog });
     });
   }
 
@@ -328,7 +344,7 @@ export class ParallelCoordinator {
   shareCatalog(catalog: unknown): void {
     this.catalog = catalog;
     for (const h of this.handles) {
-      if (!h.stopping && h.child.connected) h.child.send({ t: 'catalog', catalog } satisfies ToWorker);
+      if (!h.stopping) post(h.child, { t: 'catalog', catalog });
     }
   }
 
@@ -344,7 +360,7 @@ export class ParallelCoordinator {
       if (poison) msg = { t: 'poison', batchId: job.id, appIds: [poison.appId], reason: poison.reason };
       else if ('items' in job.input) msg = { t: 'batch', batchId: job.id, items: job.input.items };
       else msg = { t: 'batch-ids', batchId: job.id, appIds: job.input.appIds };
-      h.child.send(msg);
+      post(h.child, msg);
       this.opts.onEvent?.({ type: 'batch-start', workerId: h.id, batchId: job.id, apps: poison ? 1 : ids(job.input).length });
     }
   }
@@ -367,7 +383,7 @@ export class ParallelCoordinator {
     await Promise.all(this.handles.map(async (h) => {
       h.stopping = true;
       if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-      if (h.child.connected) h.child.send({ t: 'stop' } satisfies ToWorker);
+      post(h.child, { t: 'stop' });
       if (await timeout(h.exited, grace)) return;
       h.child.kill('SIGTERM');
       if (await timeout(h.exited, grace)) return;
