@@ -25,7 +25,8 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   pool: 'XMLMIGRATE_POOL', poolSize: 'XMLMIGRATE_POOL_SIZE', logLevel: 'XMLMIGRATE_LOG_LEVEL',
   logFile: 'XMLMIGRATE_LOG_FILE', metricsOut: 'XMLMIGRATE_METRICS_OUT', readMode: 'XMLMIGRATE_READ_MODE',
   retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS', outageWaitSeconds: 'XMLMIGRATE_OUTAGE_WAIT',
-  readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB',
+  readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB', claims: 'XMLMIGRATE_CLAIMS', leaseSeconds: 'XMLMIGRATE_LEASE_SECONDS',
+  claimSize: 'XMLMIGRATE_CLAIM_SIZE',
 };
 
 /** Flag spelling of each setting, for messages. */
@@ -35,13 +36,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   pool: '--pool', poolSize: '--pool-size', logLevel: '--log-level', logFile: '--log-file',
   metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
   dryRun: '--dry-run', progress: '--no-progress', readBudgetMb: '--read-budget-mb',
+  claims: '--claims', leaseSeconds: '--lease-seconds', claimSize: '--claim-size',
 };
 
 /** Defaults. */
 export const DEFAULTS = {
   target: 'sqlite:xmlmigrate.db', workers: 4, batchSize: 100, pool: false, poolSize: 4,
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
-  readBudgetMb: DEFAULT_READ_BUDGET_MB,
+  readBudgetMb: DEFAULT_READ_BUDGET_MB, claims: true, leaseSeconds: 30,
 };
 
 function readConfigFile(label: string, file: string): Record<string, unknown> {
@@ -204,5 +206,8 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     retryAttempts: opt('retryAttempts', 1, 50) ?? DEFAULTS.retryAttempts,
     outageWaitSeconds: opt('outageWaitSeconds', 0, 86_400) ?? DEFAULTS.outageWaitSeconds,
     readBudgetMb: opt('readBudgetMb', 1, 4096) ?? DEFAULTS.readBudgetMb,
+    claims: flag('claims', DEFAULTS.claims),
+    leaseSeconds: opt('leaseSeconds', 2, 86_400) ?? DEFAULTS.leaseSeconds,
+    claimSize: opt('claimSize', 1, 10_000_000),
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { Row } from '../mapping/values.js';
 import type { DialectName } from './db-error.js';
+import type { ClaimDb } from './claims-sql.js';
 import type { SchemaModel, TableModel } from './schema-types.js';
 
 export type { DialectName } from './db-error.js';
@@ -129,6 +130,8 @@ export interface PreflightOptions {
    * hold the largest one, and app ids beyond 2^53 − 1 or of zero and below are reported.
    */
   readonly sourceIds?: SourceIdStats;
+  /** The claim tables (`xmlmigrate_runs`, `xmlmigrate_claims`) a run with claims needs. Default false. */
+  readonly claims?: boolean;
 }
 
 /** The app_ids of the source table, for the preflight and `status`. */
@@ -222,6 +225,12 @@ export interface TargetSession {
    * stored size: two bytes per UTF-16 code unit for nvarchar, a conservative estimate).
    */
   readSourceSizes(appIds: readonly number[]): Promise<SourceSize[]>;
+  /**
+   * The session's connection as a {@link ClaimDb}, for the claim protocol (src/db/claim-store.ts).
+   * Open a session of its own for it: a claim transaction holds its connection while the run reads
+   * the source.
+   */
+  claimDb(): ClaimDb;
 }
 
 /** Options shared by every dialect when opening a session. */

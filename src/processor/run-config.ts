@@ -39,4 +39,10 @@ export interface RunConfig {
    * most this, in batches of at most a quarter of it (a larger document is read by its worker). Default 32.
    */
   readonly readBudgetMb: number;
+  /** Divide the work with other runs of the same selection through the claim tables. Default true. */
+  readonly claims: boolean;
+  /** Seconds a run's claims stay its own without a heartbeat (renewed four times per lease). Default 30. */
+  readonly leaseSeconds: number;
+  /** Pending apps per claim; null = 10 batches. */
+  readonly claimSize: number | null;
 }

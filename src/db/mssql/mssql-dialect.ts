@@ -8,13 +8,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
+import type { ClaimDb, ClaimExec, ClaimStatement } from '../claims-sql.js';
 import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
 import { quoteBracket } from '../identifiers.js';
 import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel } from '../schema-types.js';
 import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
@@ -218,7 +219,7 @@ export class MssqlSession implements TargetSession {
 
   /** The login's INSERT/SELECT on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
   private permissionsSql(): SqlStatement {
-    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    const names = catalogTables(this.model).map((t) => t.name);
     const obj = "QUOTENAME(s.name) + N'.' + QUOTENAME(t.name)";
     return {
       text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel
@@ -380,5 +381,45 @@ export class MssqlSession implements TargetSession {
       for (const r of await this.q(sourceByIdsSql(MSSQL_STYLE, this.model, ids, (col) => `DATALENGTH(${col})`))) out.push({ appId: Number(r['app_id']), bytes: Number(r['xml'] ?? 0) });
     }
     return out;
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. Every claim transaction first takes an exclusive application
+   * lock (`sp_getapplock`, owned by the transaction, released by COMMIT/ROLLBACK): claims never
+   * interleave, and nothing depends on table hints such as READPAST, which some TDS servers ignore.
+   */
+  claimDb(): ClaimDb {
+    const run = async (req: () => Parameters<typeof runStatement>[0], st: ClaimStatement) => {
+      const res = await runStatement(req(), typedStatement(st), this.types);
+      return { rows: [...(res.recordset ?? [])] as Record<string, unknown>[], changed: res.rowsAffected.reduce((a, b) => a + b, 0) };
+    };
+    return {
+      style: MSSQL_STYLE,
+      exec: async (st) => {
+        try {
+          return await run(() => this.pool.request(), st);
+        } catch (err) {
+          throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+      transaction: async (lockName, _serialize, fn) => {
+        const tx = this.pool.transaction();
+        try {
+          await tx.begin();
+          const lock = await run(() => tx.request(), {
+            text: "DECLARE @r int; EXEC @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000; SELECT @r AS r",
+            params: [lockName.slice(0, 255)], reads: true,
+          });
+          if (Number(lock.rows[0]?.['r'] ?? -999) < 0) throw new Error(`sp_getapplock refused the claims lock (result ${String(lock.rows[0]?.['r'])})`);
+          const exec: ClaimExec = (st) => run(() => tx.request(), st);
+          const out = await fn(exec);
+          await tx.commit();
+          return out;
+        } catch (err) {
+          await tx.rollback().catch(() => undefined);
+          throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+    };
   }
 }

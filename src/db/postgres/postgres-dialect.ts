@@ -9,11 +9,12 @@ import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
+import type { ClaimDb, ClaimExec, ClaimStatement } from '../claims-sql.js';
 import { NO_PASSWORD_CODE } from '../connect-hint.js';
 import { DbError, type ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -208,7 +209,7 @@ export class PostgresSession implements TargetSession {
 
   /** The session user's INSERT/SELECT on every model table and USAGE on its schema (has_table_privilege). */
   private privilegesSql(): SqlStatement {
-    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    const names = catalogTables(this.model).map((t) => t.name);
     return {
       text: `SELECT c.relname AS table_name, has_schema_privilege(n.oid, 'USAGE') AS usage,
                has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel
@@ -429,5 +430,41 @@ export class PostgresSession implements TargetSession {
       for (const r of rows) out.push({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) });
     }
     return out;
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. Claims and takeovers rely on row locks (`FOR UPDATE SKIP
+   * LOCKED`, the primary key refusing a range claimed twice); a transaction that must exclude every
+   * other one (a run registering, which may start a new round) holds a transaction-level advisory
+   * lock on the hash of the claims table's name.
+   */
+  claimDb(): ClaimDb {
+    const run = async (c: { query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> }, st: ClaimStatement) => {
+      const r = await c.query(st.text, st.params);
+      return { rows: r.rows as Record<string, unknown>[], changed: r.rowCount ?? 0 };
+    };
+    return {
+      style: POSTGRES_STYLE,
+      exec: async (st) => {
+        try {
+          return await run(this.pool, st);
+        } catch (err) {
+          throw toDbError('postgres', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+      transaction: (lockName, serialize, fn) => this.withClient(async (c) => {
+        await c.query('BEGIN');
+        try {
+          if (serialize) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+          const exec: ClaimExec = (st) => run(c, st);
+          const out = await fn(exec);
+          await c.query('COMMIT');
+          return out;
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }, 'query'),
+    };
   }
 }

@@ -11,9 +11,10 @@ import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
+import type { ClaimDb, ClaimExecResult, ClaimStatement } from '../claims-sql.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
-import type { SchemaModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -84,7 +85,7 @@ export class SqliteSession implements TargetSession {
   /** Reads the catalog of every model table into LiveTables. */
   private liveTables(): Map<string, LiveTable> {
     const live = new Map<string, LiveTable>();
-    for (const t of [...this.model.tables, this.model.processingLog, this.model.source]) {
+    for (const t of catalogTables(this.model)) {
       const cols = this.db.prepare('SELECT * FROM pragma_table_xinfo(?)').all(t.name) as SqliteColumnInfo[];
       if (cols.length === 0) continue;
       const indexes = this.db.prepare('SELECT name, "unique" AS u, partial FROM pragma_index_list(?)').all(t.name) as { name: string; u: number; partial: number }[];
@@ -280,5 +281,32 @@ export class SqliteSession implements TargetSession {
     return this.run(() => chunk([...new Set(appIds)], ID_CHUNK)
       .flatMap((ids) => this.all<{ app_id: number; xml: number | null }>(sourceByIdsSql(SQLITE_STYLE, this.model, ids, (col) => `octet_length(${col})`)))
       .map((r) => ({ appId: Number(r.app_id), bytes: Number(r.xml ?? 0) })));
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. SQLite has one writer: every claim transaction is `BEGIN
+   * IMMEDIATE` (the write lock up front, waiting up to busy_timeout), so claims never interleave.
+   */
+  claimDb(): ClaimDb {
+    const exec = (st: ClaimStatement): Promise<ClaimExecResult> => this.run(() => {
+      const stmt = this.writer.statement(st.text);
+      const params = st.params as SqliteValue[];
+      return st.reads ? { rows: stmt.all(...params) as Record<string, unknown>[], changed: 0 } : { rows: [], changed: Number(stmt.run(...params).changes) };
+    });
+    return {
+      style: SQLITE_STYLE,
+      exec,
+      transaction: async (_lockName, _serialize, fn) => {
+        await this.run(() => this.db.exec('BEGIN IMMEDIATE'));
+        try {
+          const out = await fn(exec);
+          await this.run(() => this.db.exec('COMMIT'));
+          return out;
+        } catch (err) {
+          if (this.db.inTransaction) { try { this.db.exec('ROLLBACK'); } catch { /* already rolled back */ } }
+          throw err;
+        }
+      },
+    };
   }
 }
