@@ -70,6 +70,7 @@ function shownRuns(c: ClaimStatus, ended: number): ClaimStatus {
 
 /** The runs and claims part of `status`, for people. */
 function renderRuns(c: ClaimStatus): string {
+  if (c.runs.length === 0 && c.scopes.length === 0) return ''; // no run has registered here yet
   const live = c.runs.filter((r) => r.live);
   const expired = c.runs.filter((r) => !r.live && r.finishedAt === null);
   const lines = [`runs: ${live.length} live${expired.length ? `, ${expired.length} whose lease expired (died or stalled; their claims go to live runs)` : ''}; ${live.reduce((n, r) => n + r.appsDone, 0)} apps done by the live runs so far`];
