@@ -18,6 +18,7 @@
  * Claims only avoid wasted work: exactly-once still rests on processing_log, written in the same
  * transaction as the rows. Every method is serialized on the store's connection.
  */
+import { readFileSync, readlinkSync } from 'node:fs';
 import { ClaimSql, rowLocking, type ClaimDb, type ClaimExec } from './claims-sql.js';
 import type { SchemaModel } from './schema-types.js';
 
@@ -37,11 +38,37 @@ export type ChunkFinder = (after: number | null) => Promise<{ readonly first: nu
 export interface RunRegistration {
   readonly host: string;
   readonly pid: number;
+  /** The pid namespace of `pid` (see {@link processNamespace}); null where it cannot be told. */
+  readonly processNs: string | null;
   readonly workers: number;
   readonly leaseSeconds: number;
 }
 
 const num = (v: unknown): number => Number(v ?? 0);
+
+/** Whether a process of this pid namespace exists (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * This process's pid namespace on this boot of this kernel (Linux: boot id + the namespace's inode),
+ * so that only runs whose pids mean the same processes as ours are judged by their pid; null elsewhere.
+ */
+export function processNamespace(): string | null {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}/${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return null;
+  }
+}
 
 /** Attempts at a claim when concurrent runs keep inserting the same range first (PostgreSQL). */
 const CLAIM_ATTEMPTS = 50;
@@ -69,15 +96,28 @@ export class ClaimStore {
   }
 
   /** Registers the run; returns whether it started a new round (no other live run in the scope). */
-  register(r: RunRegistration): Promise<{ readonly newRound: boolean }> {
+  register(r: RunRegistration, alive: (pid: number) => boolean = pidAlive): Promise<{ readonly newRound: boolean; readonly reaped: readonly string[] }> {
     return this.serial(() => this.db.transaction(this.lockName, true, async (exec) => {
+      // runs of this machine whose process is gone (a crash, SIGKILL): their claims are free at once —
+      // a rerun after a crash need not wait for the lease. Runs elsewhere are judged by their lease.
+      const reaped: string[] = [];
+      if (r.processNs !== null) {
+        for (const row of (await exec(this.sql.sameNamespace(r.processNs))).rows) {
+          const pid = num(row['pid']);
+          if (pid !== r.pid && alive(pid)) continue; // our own pid in an old row: that run was an earlier life of this one
+          const runId = String(row['run_id']);
+          await exec(this.sql.release(runId));
+          await exec(this.sql.markDead(runId));
+          reaped.push(runId);
+        }
+      }
       const live = num((await exec(this.sql.liveRuns(this.scope))).rows[0]?.['n']);
       if (live === 0) {
         await exec(this.sql.clearClaims(this.scope));
         await exec(this.sql.closeExpired(this.scope, this.runId));
       }
       await exec(this.sql.register({ runId: this.runId, scope: this.scope, ...r }));
-      return { newRound: live === 0 };
+      return { newRound: live === 0, reaped };
     }));
   }
 

@@ -114,13 +114,25 @@ export class ClaimSql {
   }
 
   /** Registers a run. */
-  register(r: { runId: string; scope: string; host: string; pid: number; workers: number; leaseSeconds: number }): ClaimStatement {
+  register(r: { runId: string; scope: string; host: string; pid: number; processNs: string | null; workers: number; leaseSeconds: number }): ClaimStatement {
     const q = this.q;
-    const cols = ['run_id', 'scope', 'host', 'pid', 'workers', 'lease_seconds', 'state', 'apps_done', 'started_at', 'heartbeat_at'].map(q).join(', ');
+    const cols = ['run_id', 'scope', 'host', 'pid', 'process_ns', 'workers', 'lease_seconds', 'state', 'apps_done', 'started_at', 'heartbeat_at'].map(q).join(', ');
     return {
-      text: `INSERT INTO ${this.runs} (${cols}) VALUES (${[0, 1, 2, 3, 4, 5].map((i) => this.p(i)).join(', ')}, 'running', 0, ${this.now}, ${this.now})`,
-      params: [r.runId, r.scope, r.host.slice(0, 255), r.pid, r.workers, r.leaseSeconds], reads: false,
+      text: `INSERT INTO ${this.runs} (${cols}) VALUES (${[0, 1, 2, 3, 4, 5, 6].map((i) => this.p(i)).join(', ')}, 'running', 0, ${this.now}, ${this.now})`,
+      params: [r.runId, r.scope, r.host.slice(0, 255), r.pid, r.processNs === null ? null : r.processNs.slice(0, 200), r.workers, r.leaseSeconds], reads: false,
     };
+  }
+
+  /** Unfinished runs in the same pid namespace (same machine, same container), with their pids. */
+  sameNamespace(processNs: string): ClaimStatement {
+    const q = this.q;
+    return { text: `SELECT ${q('run_id')} AS run_id, ${q('pid')} AS pid FROM ${this.runs} WHERE ${q('process_ns')} = ${this.p(0)} AND ${q('finished_at')} IS NULL`, params: [processNs], reads: true };
+  }
+
+  /** Records a run found dead (its process is gone) as expired. */
+  markDead(runId: string): ClaimStatement {
+    const q = this.q;
+    return { text: `UPDATE ${this.runs} SET ${q('state')} = 'expired', ${q('finished_at')} = ${this.now} WHERE ${q('run_id')} = ${this.p(0)} AND ${q('finished_at')} IS NULL`, params: [runId], reads: false };
   }
 
   /**

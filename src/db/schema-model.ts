@@ -252,6 +252,8 @@ export function claimTables(schema: string): [TableModel, TableModel] {
     name: RUNS_TABLE, schema, role: 'claims',
     columns: [
       strCol('run_id', 64, false), strCol('scope', 200, false), strCol('host', 255), intCol('pid', true),
+      // which pid namespace `pid` belongs to (boot id + namespace): a run on the same machine can tell a dead one at once
+      strCol('process_ns', 200),
       intCol('workers', true), intCol('lease_seconds'),
       { name: 'state', type: { kind: 'string', length: 20 }, nullable: false, allowed: ['running', 'finished', 'stopped', 'failed', 'expired'] },
       bigint('apps_done'), instant('started_at', false, true), instant('heartbeat_at', false, true), instant('finished_at', true),

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
-import { ClaimStore } from '../db/claim-store.js';
+import { ClaimStore, processNamespace } from '../db/claim-store.js';
 import { connectHint } from '../db/connect-hint.js';
 import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
@@ -223,7 +223,8 @@ export class ProductionProcessor {
     try {
       const scope = claimScope(filter);
       const store = new ClaimStore(session.claimDb(), model, this.runId, scope, filter.appIdStart ?? Number.MIN_SAFE_INTEGER);
-      const { newRound } = await this.guard(session, () => store.register({ host: hostname(), pid: process.pid, workers: cfg.workers, leaseSeconds: cfg.leaseSeconds }));
+      const { newRound, reaped } = await this.guard(session, () => store.register({ host: hostname(), pid: process.pid, processNs: processNamespace(), workers: cfg.workers, leaseSeconds: cfg.leaseSeconds }));
+      if (reaped.length > 0) this.deps.log.warn({ runs: reaped }, 'runs of this machine whose process is gone: their claims are free again');
       const claimSize = cfg.claimSize ?? cfg.batchSize * 10;
       this.deps.log.info({ scope, newRound, leaseSeconds: cfg.leaseSeconds, claimSize }, newRound ? 'registered: first live run of this selection (a new round of claims)' : 'registered: joining the live runs of this selection');
       const pager = new ClaimPager({

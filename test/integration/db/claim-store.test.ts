@@ -21,7 +21,7 @@ import type { SchemaModel } from '../../../src/db/schema-types.js';
 import { smallContract } from './target-suite.js';
 
 const PG_URL = process.env['PG_TEST_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REG = { host: 'test-host', pid: 1, workers: 2, leaseSeconds: 30 };
+const REG = { host: 'test-host', pid: 1, processNs: null, workers: 2, leaseSeconds: 30 };
 
 interface Harness {
   readonly url: string;
@@ -149,6 +149,26 @@ function defineClaimSuite(name: string, make: () => Promise<Harness>): void {
       expect(st.runs.find((r) => r.runId === 'stopper')).toMatchObject({ state: 'stopped', live: false });
       expect(st.scopes[0]).toMatchObject({ orphaned: 1 });
       expect(await b.claim(finder(src, 3))).toMatchObject({ rangeStart: c!.rangeStart, takenFrom: 'stopper' });
+    });
+
+    it('a run registering finds the runs of its own machine whose process is gone and frees their claims at once', async () => {
+      await clear();
+      const src = await open();
+      const gone = await store('gone');
+      const elsewhere = await store('elsewhere');
+      await gone.register({ ...REG, pid: 4242, processNs: 'boot-1/pid:[1]' });
+      await elsewhere.register({ ...REG, pid: 4243, processNs: 'boot-2/pid:[1]' });
+      const c1 = await gone.claim(finder(src, 3));
+      const c2 = await elsewhere.claim(finder(src, 3));
+      const next = await store('next');
+      // pid 4242 is dead in namespace boot-1; boot-2's pids mean nothing here: that run keeps its lease
+      const reg = await next.register({ ...REG, pid: 99, processNs: 'boot-1/pid:[1]' }, (pid) => pid !== 4242);
+      expect(reg).toEqual({ newRound: false, reaped: ['gone'] });
+      expect(await next.claim(finder(src, 3))).toMatchObject({ rangeStart: c1!.rangeStart, takenFrom: 'gone' });
+      const st = await readClaimStatus((await open()).claimDb(), h.model);
+      expect(st.runs.find((r) => r.runId === 'gone')).toMatchObject({ state: 'expired', live: false });
+      expect(st.runs.find((r) => r.runId === 'elsewhere')).toMatchObject({ state: 'running', live: true });
+      expect(st.runs.find((r) => r.runId === 'elsewhere')!.claims).toEqual([{ first: c2!.first, last: c2!.rangeEnd, apps: 3 }]);
     });
 
     it('runs of different selections keep separate claims; a new round (no live run) forgets the old ones', async () => {
