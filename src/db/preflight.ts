@@ -48,7 +48,7 @@ export interface LiveTable {
 }
 
 /** A table privilege the preflight checks. */
-export type Privilege = 'SELECT' | 'INSERT';
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** Largest app id JavaScript handles exactly (2^53 − 1): larger ones are refused, never rounded. */
 export const MAX_APP_ID = BigInt(Number.MAX_SAFE_INTEGER);
@@ -111,7 +111,7 @@ function problem(table: TableModel, column: string | undefined, f: Finding): Pre
 
 /** What a run needs on each kind of table: it writes data tables and processing_log, reads processing_log and the source. */
 const NEEDS: Readonly<Record<TableModel['role'], readonly Privilege[]>> = {
-  app: ['INSERT'], contact: ['INSERT'], 'row-creator': ['INSERT'], log: ['INSERT', 'SELECT'], source: ['SELECT'], claims: ['INSERT', 'SELECT'],
+  app: ['INSERT'], contact: ['INSERT'], 'row-creator': ['INSERT'], log: ['INSERT', 'SELECT'], source: ['SELECT'], claims: ['INSERT', 'SELECT', 'UPDATE', 'DELETE'],
 };
 
 function checkPrivileges(table: TableModel, live: LiveTable, out: PreflightProblem[]): void {

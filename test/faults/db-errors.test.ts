@@ -66,6 +66,8 @@ async function bench(name: string, docs: readonly { appId: number; xml: string }
   await loadSourceDocs(dbUrl(), model, docs.map((d) => ({ ...d, file: '' })));
   await sql(`GRANT USAGE ON SCHEMA "${schema}" TO "${ROLE}"`);
   await sql(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA "${schema}" TO "${ROLE}"`);
+  // the claim tables: runs register, renew leases and hand back ranges there
+  await sql(`GRANT UPDATE, DELETE ON "${schema}"."xmlmigrate_runs", "${schema}"."xmlmigrate_claims" TO "${ROLE}"`);
   return { schema, contract, model, q: (t) => `"${schema}"."${t}"` };
 }
 

@@ -207,7 +207,10 @@ export class MssqlSession implements TargetSession {
     const perms = await this.q(this.permissionsSql());
     for (const [name, cols] of byTable) {
       const p = perms.find((r) => r['table_name'] === name);
-      const granted = new Set<Privilege>(p ? [...(p['ins'] === 1 ? ['INSERT' as const] : []), ...(p['sel'] === 1 ? ['SELECT' as const] : [])] : []);
+      const granted = new Set<Privilege>(p ? [
+        ...(p['ins'] === 1 ? ['INSERT' as const] : []), ...(p['sel'] === 1 ? ['SELECT' as const] : []),
+        ...(p['upd'] === 1 ? ['UPDATE' as const] : []), ...(p['del'] === 1 ? ['DELETE' as const] : []),
+      ] : []);
       live.set(name, {
         name, columns: cols, uniqueColumns: new Set(unique.filter((u) => u.table_name === name).map((u) => u.column_name)),
         ...(p ? { privileges: granted } : {}),
@@ -217,12 +220,13 @@ export class MssqlSession implements TargetSession {
     return comparePreflight(this.model, live, opts);
   }
 
-  /** The login's INSERT/SELECT on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
+  /** The login's INSERT/SELECT/UPDATE/DELETE on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
   private permissionsSql(): SqlStatement {
     const names = catalogTables(this.model).map((t) => t.name);
     const obj = "QUOTENAME(s.name) + N'.' + QUOTENAME(t.name)";
     return {
-      text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel
+      text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel,
+                    HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'UPDATE') AS upd, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'DELETE') AS del
                FROM sys.objects t JOIN sys.schemas s ON s.schema_id = t.schema_id
               WHERE t.type IN ('U', 'V') AND s.name = @p0 AND t.name IN (${names.map((_, i) => `@p${i + 1}`).join(', ')})`,
       params: [this.model.schema, ...names],

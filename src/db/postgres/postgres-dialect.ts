@@ -197,22 +197,25 @@ export class PostgresSession implements TargetSession {
     const cols = await this.q<PgColumnRow>(postgresColumnsSql(this.model));
     this.live = postgresLiveInfo(cols);
     const unique = await this.q<{ table_name: string; column_name: string }>(postgresUniqueSql(this.model));
-    const privileges = await this.q<{ table_name: string; usage: boolean; ins: boolean; sel: boolean }>(this.privilegesSql());
+    const privileges = await this.q<{ table_name: string; usage: boolean; ins: boolean; sel: boolean; upd: boolean; del: boolean }>(this.privilegesSql());
     const live = new Map<string, LiveTable>();
     for (const [name, t] of postgresLiveTables(cols, unique)) {
       const p = privileges.find((r) => r.table_name === name);
-      const granted = new Set<Privilege>(p ? [...(p.ins ? ['INSERT' as const] : []), ...(p.sel ? ['SELECT' as const] : [])] : []);
+      const granted = new Set<Privilege>(p ? [
+        ...(p.ins ? ['INSERT' as const] : []), ...(p.sel ? ['SELECT' as const] : []), ...(p.upd ? ['UPDATE' as const] : []), ...(p.del ? ['DELETE' as const] : []),
+      ] : []);
       live.set(name, p ? { ...t, privileges: granted, schemaUsage: p.usage } : t);
     }
     return comparePreflight(this.model, live, opts);
   }
 
-  /** The session user's INSERT/SELECT on every model table and USAGE on its schema (has_table_privilege). */
+  /** The session user's INSERT/SELECT/UPDATE/DELETE on every model table and USAGE on its schema (has_table_privilege). */
   private privilegesSql(): SqlStatement {
     const names = catalogTables(this.model).map((t) => t.name);
     return {
       text: `SELECT c.relname AS table_name, has_schema_privilege(n.oid, 'USAGE') AS usage,
-               has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel
+               has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel,
+               has_table_privilege(c.oid, 'UPDATE') AS upd, has_table_privilege(c.oid, 'DELETE') AS del
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p', 'v', 'f')`,
       params: [this.model.schema, `{${names.map((n) => `"${n}"`).join(',')}}`],
