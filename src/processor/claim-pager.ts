@@ -55,6 +55,9 @@ export interface ClaimFigures {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** How often a run with nothing to claim looks whether the other runs' ranges are done (or free). */
+const WAIT_POLL_MS = 500;
+
 /** Hands out pages of claimed app ids; see the module comment. */
 export class ClaimPager {
   private current: ClaimTicket | null = null;
@@ -120,9 +123,10 @@ export class ClaimPager {
           continue;
         }
         if ((await o.guard(() => o.store.othersOpen())) === 0) return null;
-        // other runs hold unfinished claims: wait, and take them over should their lease expire
+        // other runs hold unfinished claims: wait, and take them over should their lease expire; look
+        // again every half second (a cheap count), so a run ends soon after the last range is done
         const t0 = performance.now();
-        await sleep(this.heartbeatMs);
+        await sleep(Math.min(this.heartbeatMs, WAIT_POLL_MS));
         this.waitedMs += performance.now() - t0;
         continue;
       }
