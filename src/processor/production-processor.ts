@@ -14,7 +14,9 @@ import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
 import { MB, planReads } from '../db/read-plan.js';
 import { PARENT_RELEASE_BYTES, releasedLarge } from '../observability/memory.js';
+import { causeOf } from '../db/classify-error.js';
 import { DbError } from '../db/db-error.js';
+import { describeDbError } from '../worker/batch-runner.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
@@ -185,7 +187,7 @@ export class ProductionProcessor {
       // nothing to do: say whether the selection is empty or already migrated (one count, only then)
       if (total === 0 && source === target) this.loggedBefore = await source.countPending({ ...filter, excludeLogged: false });
       let exitCode: number;
-      const claims = useClaims && total > 0 ? await this.joinClaims(targetCfg, model, source, filter) : null;
+      const claims = useClaims && total > 0 ? await this.joinClaims(targetCfg, model, source, filter).catch((err: unknown) => { throw claimAbort(err, 'registering this run for claims'); }) : null;
       try {
         exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total, claims?.pager ?? null);
       } catch (err) {
@@ -361,7 +363,7 @@ export class ProductionProcessor {
         if (pager) {
           // claims: pages inside this run's claimed ranges (it may wait while other runs hold claims)
           const waited = pager.waitedMs;
-          const got = await pager.next(Math.min(cfg.batchSize, remaining));
+          const got = await pager.next(Math.min(cfg.batchSize, remaining)).catch((err: unknown) => { throw claimAbort(err, 'claiming work'); });
           this.metrics.phases.sourceRead += performance.now() - t0 - (pager.waitedMs - waited);
           if (got === null) { remaining = 0; continue; }
           page = got.ids.map((appId) => ({ appId }));
@@ -492,4 +494,15 @@ export function claimScope(filter: SourceFilter): string {
   if (filter.appIdStart !== undefined || filter.appIdEnd !== undefined) parts.push(`ids ${filter.appIdStart ?? ''}..${filter.appIdEnd ?? ''}`);
   if (filter.shard) parts.push(`shard ${filter.shard.index}/${filter.shard.count}`);
   return parts.length === 0 ? 'all' : parts.join(' ');
+}
+
+/**
+ * A permanent database error met by the claim protocol (a read-only database, a missing privilege on
+ * the claim tables …) as a RunAbort (exit 3) that names its cause, like a worker's: nothing about
+ * the documents, so no app is blamed for it.
+ */
+function claimAbort(err: unknown, doing: string): unknown {
+  if (!(err instanceof DbError) || err.kind !== 'permanent') return err;
+  const cause = causeOf(err.code);
+  return new RunAbort(`${cause ? `${cause}: ` : ''}${describeDbError(err)} (${doing}) — an error about the database, not the documents: no app was logged failed for it; fix it (or pass --no-claims) and run the same command again`, 3);
 }
