@@ -366,6 +366,8 @@ export class ProductionProcessor {
           const got = await pager.next(Math.min(cfg.batchSize, remaining)).catch((err: unknown) => { throw claimAbort(err, 'claiming work'); });
           this.metrics.phases.sourceRead += performance.now() - t0 - (pager.waitedMs - waited);
           if (got === null) { remaining = 0; continue; }
+          // a claim may wait for the database's write lock: a signal that came meanwhile hands out nothing more
+          if (this.stopSignal) continue;
           page = got.ids.map((appId) => ({ appId }));
           ticket = got.ticket;
         } else {
