@@ -27,7 +27,8 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   logFile: 'XMLMIGRATE_LOG_FILE', metricsOut: 'XMLMIGRATE_METRICS_OUT', readMode: 'XMLMIGRATE_READ_MODE',
   retryAttempts: 'XMLMIGRATE_RETRY_ATTEMPTS', outageWaitSeconds: 'XMLMIGRATE_OUTAGE_WAIT',
   readBudgetMb: 'XMLMIGRATE_READ_BUDGET_MB', maxFailures: 'XMLMIGRATE_MAX_FAILURES',
-  maxFailuresMin: 'XMLMIGRATE_MAX_FAILURES_MIN', report: 'XMLMIGRATE_REPORT',
+  maxFailuresMin: 'XMLMIGRATE_MAX_FAILURES_MIN', report: 'XMLMIGRATE_REPORT', claims: 'XMLMIGRATE_CLAIMS',
+  leaseSeconds: 'XMLMIGRATE_LEASE_SECONDS', claimSize: 'XMLMIGRATE_CLAIM_SIZE',
 };
 
 /** Flag spelling of each setting, for messages. */
@@ -38,13 +39,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   metricsOut: '--metrics-out', readMode: '--read-mode', retryAttempts: '--retry-attempts', outageWaitSeconds: '--outage-wait',
   dryRun: '--dry-run', progress: '--no-progress', readBudgetMb: '--read-budget-mb',
   maxFailures: '--max-failures', maxFailuresMin: '--max-failures-min', report: '--report',
+  claims: '--claims', leaseSeconds: '--lease-seconds', claimSize: '--claim-size',
 };
 
 /** Defaults. */
 export const DEFAULTS = {
   target: 'sqlite:xmlmigrate.db', workers: 4, batchSize: 100, pool: false, poolSize: 4,
   logLevel: 'warn', readMode: 'worker' as const, retryAttempts: 5, outageWaitSeconds: 60,
-  readBudgetMb: DEFAULT_READ_BUDGET_MB, maxFailuresMin: DEFAULT_MAX_FAILURES_MIN,
+  readBudgetMb: DEFAULT_READ_BUDGET_MB, maxFailuresMin: DEFAULT_MAX_FAILURES_MIN, claims: true, leaseSeconds: 30,
 };
 
 function readConfigFile(label: string, file: string): Record<string, unknown> {
@@ -221,5 +223,8 @@ export function resolveRunConfig(flags: Record<string, unknown>, env: NodeJS.Pro
     maxFailures: maxFailuresSetting === null ? null : failureBudget(maxFailuresSetting),
     maxFailuresMin: opt('maxFailuresMin', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULTS.maxFailuresMin,
     report,
+    claims: flag('claims', DEFAULTS.claims),
+    leaseSeconds: opt('leaseSeconds', 2, 86_400) ?? DEFAULTS.leaseSeconds,
+    claimSize: opt('claimSize', 1, 10_000_000),
   });
 }

@@ -51,7 +51,7 @@ export const EXIT_CODES_HELP = `Exit codes:
 
 /** The \`run --help\` epilogue: every setting's environment variable, the passwords, the exit codes. */
 export function runHelpText(): string {
-  const flag = (k: string) => `--${k.replace(/Seconds$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const flag = (k: string) => `--${(k === 'outageWaitSeconds' ? 'outageWait' : k).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const w = Math.max(26, ...Object.values(ENV_NAMES).map((v) => v.length));
   const rows = Object.entries(ENV_NAMES).map(([k, v]) => `  ${v.padEnd(w)} ${flag(k)}`);
   return `

@@ -4,6 +4,7 @@
  */
 import type { Row } from '../mapping/values.js';
 import type { DialectName } from './db-error.js';
+import type { ClaimDb } from './claims-sql.js';
 import type { SchemaModel, TableModel } from './schema-types.js';
 import type { AppIdSelection } from './target-rows.js';
 
@@ -130,6 +131,8 @@ export interface PreflightOptions {
    * hold the largest one, and app ids beyond 2^53 − 1 or of zero and below are reported.
    */
   readonly sourceIds?: SourceIdStats;
+  /** The claim tables (`xmlmigrate_runs`, `xmlmigrate_claims`) a run with claims needs. Default false. */
+  readonly claims?: boolean;
 }
 
 /** The app_ids of the source table, for the preflight and `status`. */
@@ -256,6 +259,12 @@ export interface TargetSession {
    * each under its name, in the exact form of `readExpression` in target-rows.ts.
    */
   readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]>;
+  /**
+   * The session's connection as a {@link ClaimDb}, for the claim protocol (src/db/claim-store.ts).
+   * Open a session of its own for it: a claim transaction holds its connection while the run reads
+   * the source.
+   */
+  claimDb(): ClaimDb;
 }
 
 /** Options shared by every dialect when opening a session. */

@@ -48,7 +48,7 @@ export interface LiveTable {
 }
 
 /** A table privilege the preflight checks. */
-export type Privilege = 'SELECT' | 'INSERT';
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** Largest app id JavaScript handles exactly (2^53 − 1): larger ones are refused, never rounded. */
 export const MAX_APP_ID = BigInt(Number.MAX_SAFE_INTEGER);
@@ -111,7 +111,7 @@ function problem(table: TableModel, column: string | undefined, f: Finding): Pre
 
 /** What a run needs on each kind of table: it writes data tables and processing_log, reads processing_log and the source. */
 const NEEDS: Readonly<Record<TableModel['role'], readonly Privilege[]>> = {
-  app: ['INSERT'], contact: ['INSERT'], 'row-creator': ['INSERT'], log: ['INSERT', 'SELECT'], source: ['SELECT'],
+  app: ['INSERT'], contact: ['INSERT'], 'row-creator': ['INSERT'], log: ['INSERT', 'SELECT'], source: ['SELECT'], claims: ['INSERT', 'SELECT', 'UPDATE', 'DELETE'],
 };
 
 function checkPrivileges(table: TableModel, live: LiveTable, out: PreflightProblem[]): void {
@@ -119,7 +119,7 @@ function checkPrivileges(table: TableModel, live: LiveTable, out: PreflightProbl
   const granted = live.privileges;
   const missing = [...(live.schemaUsage === false ? [`USAGE on schema ${table.schema}`] : []), ...NEEDS[table.role].filter((p) => !granted.has(p))];
   if (missing.length === 0) return;
-  const why = table.role === 'source' ? 'the run reads this table' : table.role === 'log' ? 'the run reads and writes this table' : 'the run writes this table';
+  const why = table.role === 'source' ? 'the run reads this table' : table.role === 'log' || table.role === 'claims' ? 'the run reads and writes this table' : 'the run writes this table';
   out.push(problem(table, undefined, { severity: 'error', code: 'missing-privilege', detail: `the connecting user lacks ${missing.join(', ')} (${why})` }));
 }
 
@@ -185,6 +185,17 @@ export function comparePreflight(model: SchemaModel, live: ReadonlyMap<string, L
     checkTable(log, liveLog, out, log.columns, ids);
     if (liveLog && liveLog.columns.has('app_id') && !liveLog.uniqueColumns.has('app_id')) {
       out.push(problem(log, 'app_id', { severity: 'error', code: 'missing-unique', detail: 'needs a UNIQUE constraint or primary key on app_id alone (the exactly-once guarantee)' }));
+    }
+  }
+  if (opts.claims) {
+    for (const table of model.claimTables) {
+      const liveTable = live.get(table.name);
+      if (liveTable) { checkTable(table, liveTable, out, table.columns); continue; }
+      // a database made by a version without claims: say what the table is for and how to get it
+      out.push(problem(table, undefined, {
+        severity: 'error', code: 'missing-table',
+        detail: 'table does not exist: concurrent runs divide the work through it (this database was made by an older xmlmigrate); run `xmlmigrate schema --apply` (it creates only the missing tables) or pass --no-claims',
+      }));
     }
   }
   if (opts.source ?? true) {

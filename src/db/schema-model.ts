@@ -144,6 +144,7 @@ export function buildSchemaModel(contract: MappingContract): SchemaModel {
   return {
     schema, tables, warnings, sourceColumn,
     processingLog: processingLogTable(schema),
+    claimTables: claimTables(schema),
     source: {
       name: sourceTable, schema, role: 'source',
       columns: [appIdCol(), strCol(sourceColumn, 'max', false)],
@@ -230,4 +231,44 @@ export function processingLogTable(schema: string): TableModel {
     ],
     primaryKey: [], unique: [['app_id']], foreignKey: null, duplicatePolicy: 'error',
   };
+}
+
+/** Name of the table where each run registers itself (host, pid, heartbeat). */
+export const RUNS_TABLE = 'xmlmigrate_runs';
+/** Name of the table of claimed app-id ranges. */
+export const CLAIMS_TABLE = 'xmlmigrate_claims';
+
+/**
+ * The two tables through which concurrent runs divide the work (see src/processor/claims.ts): every
+ * run registers in `xmlmigrate_runs` and renews its heartbeat there; `xmlmigrate_claims` holds one row
+ * per claimed range of app ids. Times come from the database clock. `scope` names the selection the
+ * runs share (all apps, an id range, a shard): runs with different selections never share claims.
+ */
+export function claimTables(schema: string): [TableModel, TableModel] {
+  const instant = (name: string, nullable: boolean, defaultNow = false): ColumnModel =>
+    ({ name, type: { kind: 'instant' }, nullable, ...(defaultNow ? { defaultNow: true } : {}) });
+  const bigint = (name: string, nullable = false): ColumnModel => ({ name, type: { kind: 'bigint' }, nullable });
+  const runs: TableModel = {
+    name: RUNS_TABLE, schema, role: 'claims',
+    columns: [
+      strCol('run_id', 64, false), strCol('scope', 200, false), strCol('host', 255), intCol('pid', true),
+      // which pid namespace `pid` belongs to (boot id + namespace): a run on the same machine can tell a dead one at once
+      strCol('process_ns', 200),
+      intCol('workers', true), intCol('lease_seconds'),
+      { name: 'state', type: { kind: 'string', length: 20 }, nullable: false, allowed: ['running', 'finished', 'stopped', 'failed', 'expired'] },
+      bigint('apps_done'), instant('started_at', false, true), instant('heartbeat_at', false, true), instant('finished_at', true),
+    ],
+    primaryKey: ['run_id'], unique: [], foreignKey: null, duplicatePolicy: 'error',
+  };
+  const claims: TableModel = {
+    name: CLAIMS_TABLE, schema, role: 'claims',
+    columns: [
+      strCol('scope', 200, false), bigint('range_start'), bigint('range_end'), bigint('first_app_id'), bigint('apps'),
+      strCol('run_id', 64),
+      { name: 'status', type: { kind: 'string', length: 20 }, nullable: false, allowed: ['claimed', 'done', 'released'] },
+      intCol('takeovers'), instant('claimed_at', false, true), instant('done_at', true),
+    ],
+    primaryKey: ['scope', 'range_start'], unique: [], foreignKey: null, duplicatePolicy: 'error',
+  };
+  return [runs, claims];
 }

@@ -32,9 +32,10 @@ export interface ColumnModel {
 /**
  * What a table is, which decides its keys and how duplicate keys inside one batch are treated:
  * `app` one row per app; `contact` rows per contact; `row-creator` key/value or slot rows;
- * `log` the processing_log; `source` the XML source table.
+ * `log` the processing_log; `source` the XML source table; `claims` the two tables through which
+ * concurrent runs share the work (`xmlmigrate_runs`, `xmlmigrate_claims`).
  */
-export type TableRole = 'app' | 'contact' | 'row-creator' | 'log' | 'source';
+export type TableRole = 'app' | 'contact' | 'row-creator' | 'log' | 'source' | 'claims';
 
 /**
  * What the writer does with two rows of one batch that share a primary key:
@@ -73,6 +74,8 @@ export interface SchemaModel {
   /** Data tables in insert order (contract `table_insertion_order`, then the rest alphabetically). */
   readonly tables: readonly TableModel[];
   readonly processingLog: TableModel;
+  /** `xmlmigrate_runs` then `xmlmigrate_claims`: registered runs and their claimed app-id ranges. */
+  readonly claimTables: readonly [TableModel, TableModel];
   readonly source: TableModel;
   /** Name of the XML column of {@link source}. */
   readonly sourceColumn: string;
@@ -88,9 +91,16 @@ export const PROCESSING_LOG_COLUMNS = [
 /** Maximum stored length of `processing_log.failure_reason`; longer reasons are truncated. */
 export const FAILURE_REASON_MAX = 1000;
 
-/** Looks a table up by name in a model (data tables, processing_log and source). */
+/** Every table a catalog query looks at: data tables, processing_log, the claim tables, the source. */
+export function catalogTables(model: SchemaModel): TableModel[] {
+  return [...model.tables, model.processingLog, ...model.claimTables, model.source];
+}
+
+/** Looks a table up by name in a model (data tables, processing_log, claim tables and source). */
 export function findTable(model: SchemaModel, name: string): TableModel | undefined {
   if (name === model.processingLog.name) return model.processingLog;
+  const claim = model.claimTables.find((t) => t.name === name);
+  if (claim) return claim;
   if (name === model.source.name) return model.source;
   return model.tables.find((t) => t.name === name);
 }

@@ -58,6 +58,11 @@ export interface RunSummary {
   stoppedBy: string | null;
   exitCode: number;
   peakRssMb: number;
+  /**
+   * With claims (runs sharing a selection): the selection's scope, the lease, apps per claim, claims
+   * made (new or taken over from a run that stopped or died), marked done, and lost to another run.
+   */
+  claims?: { scope: string; leaseSeconds: number; claimSize: number; claimed: number; takenOver: number; completed: number; lost: number } | null;
 }
 
 /** Accumulates results. */
@@ -137,7 +142,7 @@ export function renderSummary(s: RunSummary): string {
   const head = `${s.dryRun ? 'DRY RUN ' : ''}run ${s.runId} ${s.stoppedBy ? `stopped by ${s.stoppedBy}` : 'finished'} in ${secs} s`;
   const logged = s.apps.alreadyLogged + (s.apps.loggedBefore ?? 0);
   if (s.apps.ok === 0 && s.apps.failed === 0 && s.stoppedBy === null && s.exitCode === 0) {
-    lines.push(`${head} — nothing to do: ${logged > 0 ? `all ${groupThousands(logged)} selected app${logged === 1 ? ' is' : 's are'} already logged (xmlmigrate status)` : 'no apps in the source table match the selection'}`);
+    lines.push(`${head} — nothing to do: ${s.claims ? 'the other runs of this selection had claimed all the work' : logged > 0 ? `all ${groupThousands(logged)} selected app${logged === 1 ? ' is' : 's are'} already logged (xmlmigrate status)` : 'no apps in the source table match the selection'}`);
   } else {
     lines.push(`${head} — ${s.apps.ok} ok, ${s.apps.failed} failed, ${s.apps.alreadyLogged} already logged (${groupThousands(Math.round(s.appsPerMinute))} apps/min)`);
   }
@@ -157,6 +162,10 @@ export function renderSummary(s: RunSummary): string {
   lines.push(`cpu: parent ${c.parentSeconds.toFixed(2)} s · workers ${c.workersSeconds.toFixed(2)} s (start-up included) · ${c.cores} CPU cores · parent peak RSS ${s.peakRssMb} MB`);
   if (s.workers > c.cores && s.apps.ok + s.apps.failed > 0) {
     lines.push(`note: ${s.workers} workers on ${c.cores} CPU cores — each worker beyond the core count adds its own start-up and JIT warm-up to the same cores and rarely adds throughput (see docs/operations.md, "How many workers")`);
+  }
+  if (s.claims) {
+    const k = s.claims;
+    lines.push(`claims (${k.scope}, ${k.claimSize} apps each, lease ${k.leaseSeconds} s): ${k.claimed} claimed${k.takenOver ? ` (${k.takenOver} taken over from runs that stopped or died)` : ''} · ${k.completed} done${k.lost ? ` · ${k.lost} lost to another run` : ''}`);
   }
   if (s.retries || s.splits || s.workerCrashes || s.outages) lines.push(`retries ${s.retries} · batch splits ${s.splits} · worker crashes ${s.workerCrashes} · database outages survived ${s.outages}`);
   if (s.apps.failed) {

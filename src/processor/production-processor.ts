@@ -7,13 +7,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
+import { ClaimStore, processNamespace } from '../db/claim-store.js';
 import { connectHint } from '../db/connect-hint.js';
 import { openTarget } from '../db/create-dialect.js';
 import { readDocuments } from '../db/read-documents.js';
 import { MB, planReads } from '../db/read-plan.js';
 import { PARENT_RELEASE_BYTES, releasedLarge } from '../observability/memory.js';
+import { causeOf } from '../db/classify-error.js';
 import { DbError } from '../db/db-error.js';
+import { describeDbError } from '../worker/batch-runner.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
 import { parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
@@ -25,6 +28,7 @@ import { RunMetrics, type RunSummary } from '../observability/metrics.js';
 import { RunTimeline } from '../observability/timeline.js';
 import { describeBudget, FailureBudget } from './failure-budget.js';
 import type { Progress } from '../observability/progress.js';
+import { ClaimPager, type ClaimTicket } from './claim-pager.js';
 import type { RunConfig } from './run-config.js';
 
 /** A problem that ends a run before any data is touched (exit 2) or a fatal database error (exit 3). */
@@ -190,8 +194,10 @@ export class ProductionProcessor {
       // the source's app ids decide whether every app_id column is wide enough (and name ids <= 0)
       const sourceIds = await source.sourceIdStats().catch(() => undefined);
       const ids = sourceIds ? { sourceIds } : {};
+      // claims: runs of one selection divide the work (not for a dry run, which writes nothing)
+      const useClaims = cfg.claims && !cfg.dryRun;
       const problems = [
-        ...(await target.preflight({ target: true, source: source === target, ...ids })),
+        ...(await target.preflight({ target: true, source: source === target, claims: useClaims, ...ids })),
         ...(source !== target ? await source.preflight({ target: false, source: true, ...ids }) : []),
       ];
       for (const p of problems.filter((x) => x.severity === 'warning')) this.deps.log.warn({ table: p.table, column: p.column }, p.message);
@@ -213,20 +219,59 @@ export class ProductionProcessor {
       // it (a catalog query on a new session costs the server about a second)
       if (total > 0 && !cfg.dryRun && target.exportWriteCatalog) coordinator.shareCatalog(await target.exportWriteCatalog());
       let exitCode: number;
+      const claims = useClaims && total > 0 ? await this.joinClaims(targetCfg, model, source, filter).catch((err: unknown) => { throw claimAbort(err, 'registering this run for claims'); }) : null;
       try {
-        exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total);
+        exitCode = total === 0 ? 0 : await this.migrate(coordinator, started, source, target, filter, total, claims?.pager ?? null);
       } catch (err) {
         if (!(err instanceof OutageError)) throw err;
         this.deps.log.error({ error: err.message }, 'run stopped: database unreachable');
         exitCode = 3;
+      } finally {
+        if (claims) {
+          await claims.pager.finish(this.stopSignal || this.budgetStop !== null ? 'stopped' : this.fatalMessage !== null ? 'failed' : 'finished');
+          await claims.session.close().catch(() => undefined);
+        }
       }
-      // with the source in another database, logged apps are only discovered while paging
-      const finalTotal = source !== target && exitCode <= 1 ? this.metrics.done : total;
+      if (claims) this.claimSummary = { scope: claims.scope, leaseSeconds: cfg.leaseSeconds, claimSize: claims.claimSize, ...claims.pager.figures };
+      // with the source in another database, logged apps are only discovered while paging; with
+      // claims, the pending apps are shared with the other runs
+      const finalTotal = (source !== target || claims) && exitCode <= 1 ? this.metrics.done : total;
       return this.summary(startedAt, finalTotal, exitCode, coordinator);
     } finally {
       if (this.coordinator === null) { await started; await coordinator.stop(); }
       await target.close().catch(() => undefined);
       if (source !== target) await source.close().catch(() => undefined);
+    }
+  }
+
+  /** What the run's claims did (null without claims). */
+  private claimSummary: NonNullable<RunSummary['claims']> | null = null;
+
+  /**
+   * Registers the run for claims on a connection of its own (a claim transaction holds it while the
+   * source is read; heartbeats must not queue behind batches or page reads).
+   */
+  private async joinClaims(targetCfg: ReturnType<typeof parseTargetUrl>, model: ReturnType<typeof buildSchemaModel>, source: TargetSession, filter: SourceFilter): Promise<{ pager: ClaimPager; session: TargetSession; scope: string; claimSize: number }> {
+    const cfg = this.cfg;
+    const session = await this.open(targetCfg, model, 'target');
+    try {
+      const scope = claimScope(filter);
+      const store = new ClaimStore(session.claimDb(), model, this.runId, scope, filter.appIdStart ?? Number.MIN_SAFE_INTEGER);
+      const { newRound, reaped } = await this.guard(session, () => store.register({ host: hostname(), pid: process.pid, processNs: processNamespace(), workers: cfg.workers, leaseSeconds: cfg.leaseSeconds }));
+      if (reaped.length > 0) this.deps.log.warn({ runs: reaped }, 'runs of this machine whose process is gone: their claims are free again');
+      const claimSize = cfg.claimSize ?? cfg.batchSize * 10;
+      this.deps.log.info({ scope, newRound, leaseSeconds: cfg.leaseSeconds, claimSize }, newRound ? 'registered: first live run of this selection (a new round of claims)' : 'registered: joining the live runs of this selection');
+      const pager = new ClaimPager({
+        store, source, filter, claimSize, leaseSeconds: cfg.leaseSeconds, log: this.deps.log,
+        stopped: () => this.stopSignal !== null || this.fatalMessage !== null,
+        appsDone: () => this.metrics.done,
+        guard: (fn) => this.guard(session, fn),
+      });
+      pager.start();
+      return { pager, session, scope, claimSize };
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
     }
   }
 
@@ -261,7 +306,7 @@ export class ProductionProcessor {
     });
   }
 
-  private async migrate(coordinator: ParallelCoordinator, started: Promise<unknown>, source: TargetSession, target: TargetSession, filter: SourceFilter, total: number): Promise<number> {
+  private async migrate(coordinator: ParallelCoordinator, started: Promise<unknown>, source: TargetSession, target: TargetSession, filter: SourceFilter, total: number, pager: ClaimPager | null): Promise<number> {
     const cfg = this.cfg;
     this.coordinator = coordinator;
     const startError = await started;
@@ -298,9 +343,15 @@ export class ProductionProcessor {
     };
     // parent reads: bytes of the documents of batches read and not yet finished (see submitIds)
     let inflightBytes = 0;
+    // the claim the ids being submitted belong to (claims only): each batch settles it when done
+    let ticketNow: ClaimTicket | null = null;
     const submit = (input: JobInput, bytes = 0) => {
       inflightBytes += bytes;
-      const p: Promise<void> = coordinator.run(input, ++batchId).then(onResult, (err: Error) => { if (!(err instanceof StoppedError)) fatal ??= err.message; }).finally(() => { inflight.delete(p); inflightBytes -= bytes; releasedLarge(bytes, PARENT_RELEASE_BYTES); });
+      const ticket = ticketNow;
+      if (ticket) pager?.submitted(ticket);
+      const p: Promise<void> = coordinator.run(input, ++batchId)
+        .then((r) => { onResult(r); if (ticket) pager?.settled(ticket, !r.fatal); }, (err: Error) => { if (!(err instanceof StoppedError)) fatal ??= err.message; if (ticket) pager?.settled(ticket, false); })
+        .finally(() => { inflight.delete(p); inflightBytes -= bytes; releasedLarge(bytes, PARENT_RELEASE_BYTES); });
       inflight.add(p);
     };
     // the parent pages app_ids only; with parent reads it reads each batch's documents by id (raw
@@ -341,12 +392,26 @@ export class ProductionProcessor {
           await Promise.race(inflight);
           continue;
         }
-        const q = { ...filter, ...(last === null ? {} : { afterAppId: last }), limit: Math.min(cfg.batchSize, remaining) };
         const t0 = performance.now();
-        const page = await this.guard(source, async () => (await source.readSourceIds(q)).map((appId) => ({ appId })));
-        this.metrics.phases.sourceRead += performance.now() - t0;
-        if (page.length === 0) { remaining = 0; continue; }
-        last = page[page.length - 1]!.appId;
+        let page: { appId: number }[];
+        let ticket: ClaimTicket | null = null;
+        if (pager) {
+          // claims: pages inside this run's claimed ranges (it may wait while other runs hold claims)
+          const waited = pager.waitedMs;
+          const got = await pager.next(Math.min(cfg.batchSize, remaining)).catch((err: unknown) => { throw claimAbort(err, 'claiming work'); });
+          this.metrics.phases.sourceRead += performance.now() - t0 - (pager.waitedMs - waited);
+          if (got === null) { remaining = 0; continue; }
+          // a claim may wait for the database's write lock: a signal that came meanwhile hands out nothing more
+          if (this.stopSignal || this.budgetStop !== null) continue;
+          page = got.ids.map((appId) => ({ appId }));
+          ticket = got.ticket;
+        } else {
+          const q = { ...filter, ...(last === null ? {} : { afterAppId: last }), limit: Math.min(cfg.batchSize, remaining) };
+          page = await this.guard(source, async () => (await source.readSourceIds(q)).map((appId) => ({ appId })));
+          this.metrics.phases.sourceRead += performance.now() - t0;
+          if (page.length === 0) { remaining = 0; continue; }
+          last = page[page.length - 1]!.appId;
+        }
         let records = page;
         if (!filter.excludeLogged) {
           const logged = await this.guard(target, () => target.loggedStatus(page.map((p) => p.appId)));
@@ -355,7 +420,8 @@ export class ProductionProcessor {
         if (records.length === 0) continue;
         remaining -= records.length;
         const ids = records.map((r) => r.appId);
-        await submitIds(ids);
+        ticketNow = ticket;
+        try { await submitIds(ids); } finally { ticketNow = null; }
         while (inflight.size >= maxInflight) await Promise.race(inflight);
       }
       await Promise.all(inflight);
@@ -449,7 +515,7 @@ export class ProductionProcessor {
       },
       perWorker: m.perWorker, retries: m.retries, splits: m.splits, workerCrashes: m.workerCrashes, outages: m.outages,
       warnings: m.warnings, stoppedBy: this.budgetStop !== null ? 'failure budget' : this.stopSignal ?? (this.fatalMessage ? `fatal error: ${this.fatalMessage}` : null),
-      exitCode, peakRssMb: Math.round(m.peakRss / 1048576),
+      exitCode, peakRssMb: Math.round(m.peakRss / 1048576), claims: this.claimSummary,
     };
   }
 }
@@ -457,4 +523,27 @@ export class ProductionProcessor {
 /** Writes the summary as JSON (for `--metrics-out`). */
 export async function writeMetrics(file: string, summary: RunSummary): Promise<void> {
   await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/**
+ * The selection a run's claims are shared within: runs with the same app-id range and shard divide
+ * the work; runs with different selections keep their own claims (where their selections overlap,
+ * processing_log still keeps every app to one run).
+ */
+export function claimScope(filter: SourceFilter): string {
+  const parts: string[] = [];
+  if (filter.appIdStart !== undefined || filter.appIdEnd !== undefined) parts.push(`ids ${filter.appIdStart ?? ''}..${filter.appIdEnd ?? ''}`);
+  if (filter.shard) parts.push(`shard ${filter.shard.index}/${filter.shard.count}`);
+  return parts.length === 0 ? 'all' : parts.join(' ');
+}
+
+/**
+ * A permanent database error met by the claim protocol (a read-only database, a missing privilege on
+ * the claim tables …) as a RunAbort (exit 3) that names its cause, like a worker's: nothing about
+ * the documents, so no app is blamed for it.
+ */
+function claimAbort(err: unknown, doing: string): unknown {
+  if (!(err instanceof DbError) || err.kind !== 'permanent') return err;
+  const cause = causeOf(err.code);
+  return new RunAbort(`${cause ? `${cause}: ` : ''}${describeDbError(err)} (${doing}) — an error about the database, not the documents: no app was logged failed for it; fix it (or pass --no-claims) and run the same command again`, 3);
 }

@@ -46,4 +46,10 @@ export interface RunConfig {
   readonly maxFailuresMin: number;
   /** `--report`: the HTML run report to write at the end (null = none). */
   readonly report: string | null;
+  /** Divide the work with other runs of the same selection through the claim tables. Default true. */
+  readonly claims: boolean;
+  /** Seconds a run's claims stay its own without a heartbeat (renewed four times per lease). Default 30. */
+  readonly leaseSeconds: number;
+  /** Pending apps per claim; null = 10 batches. */
+  readonly claimSize: number | null;
 }

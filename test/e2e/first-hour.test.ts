@@ -163,11 +163,11 @@ describe('the first hour (built CLI, example contract, generated documents)', ()
       const target = `sqlite:${path.join(tmp, 'apply.db')}`;
       const first = cli(['schema', '--apply', '-c', CONTRACT, '-t', target, '--no-source']);
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout.trim()).toBe(`schema applied to ${target}: created 12 tables (11 from the contract + processing_log)`);
+      expect(first.stdout.trim()).toBe(`schema applied to ${target}: created 14 tables (11 from the contract + processing_log + 2 claim tables)`);
       const second = cli(['schema', '--apply', '-c', CONTRACT, '-t', target]);
-      expect(second.stdout.trim()).toBe(`schema applied to ${target}: created 1 table (app_xml); 12 already present`);
+      expect(second.stdout.trim()).toBe(`schema applied to ${target}: created 1 table (app_xml); 14 already present`);
       const third = cli(['schema', '--apply', '-c', CONTRACT, '-t', target]);
-      expect(third.stdout.trim()).toBe(`schema applied to ${target}: nothing to create — all 13 tables (11 from the contract + processing_log + app_xml) already present`);
+      expect(third.stdout.trim()).toBe(`schema applied to ${target}: nothing to create — all 15 tables (11 from the contract + processing_log + 2 claim tables + app_xml) already present`);
     });
   });
 

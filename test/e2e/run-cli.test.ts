@@ -71,7 +71,7 @@ describe('xmlmigrate CLI end to end (SQLite)', () => {
   it('schema --apply creates every table, processing_log and the source table', () => {
     const r = cli(['schema', '--contract', contract, '--target', target, '--apply']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe(`schema applied to ${target}: created 13 tables (11 from the contract + processing_log + app_xml)`);
+    expect(r.stdout.trim()).toBe(`schema applied to ${target}: created 15 tables (11 from the contract + processing_log + 2 claim tables + app_xml)`);
     expect(existsSync(db)).toBe(true);
   });
 
@@ -165,7 +165,7 @@ describe('xmlmigrate CLI end to end (SQLite)', () => {
   describe('schema --dialect prints the DDL', () => {
     const ddl = (dialect: string) => cli(['schema', '--contract', contract, '--dialect', dialect]);
     const created = (out: string, re: RegExp) => [...out.matchAll(re)].map((x) => x[1]).sort();
-    const allTables = [...TABLES, 'processing_log', 'app_xml'].sort();
+    const allTables = [...TABLES, 'processing_log', 'xmlmigrate_runs', 'xmlmigrate_claims', 'app_xml'].sort();
 
     it('postgres', () => {
       const r = ddl('postgres');

@@ -228,10 +228,11 @@ describe('hostile configuration: one message naming the problem, exit 2 (or 3), 
 
   describe('a target schema that does not match (preflight)', () => {
     it('the target tables were never created', async () => {
+      // 15: the contract's 11 tables, processing_log, the source table and the two claim tables
       const file = path.join(tmp, 'empty.db');
       new Database(file).close();
       const before = sqliteState(file);
-      await refused(run(contract, `sqlite:${file}`), { code: 2, target: file, message: /^xmlmigrate: preflight failed: 13 problems \(run `xmlmigrate schema --apply` to create missing tables\)\n {2}- dbo\.app_base: table does not exist/ });
+      await refused(run(contract, `sqlite:${file}`), { code: 2, target: file, message: /^xmlmigrate: preflight failed: 15 problems \(run `xmlmigrate schema --apply` to create missing tables\)\n {2}- dbo\.app_base: table does not exist/ });
       expect(sqliteState(file)).toBe(before);
     });
 

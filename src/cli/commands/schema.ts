@@ -1,4 +1,4 @@
-/** `xmlmigrate schema`: the DDL a contract implies (tables, keys, processing_log, source table); `--apply` creates it. */
+/** `xmlmigrate schema`: the DDL a contract implies (tables, keys, processing_log, the claim tables, source table); `--apply` creates it. */
 import type { Command } from 'commander';
 import { renderDdl } from '../../db/create-dialect.js';
 import type { DialectName } from '../../db/db-error.js';
@@ -42,15 +42,15 @@ export function registerSchema(program: Command): void {
         if (opts.dialect !== undefined && opts.dialect !== targetDialect) throw new CliError(`--dialect ${opts.dialect} does not match the --apply target, a ${targetDialect} database (leave --dialect out)`, 2);
         const s = await openSession(url, contract, { mustExist: false });
         try {
-          const wanted = [...s.model.tables, s.model.processingLog, ...(opts.source ? [s.model.source] : [])];
+          const wanted = [...s.model.tables, s.model.processingLog, ...s.model.claimTables, ...(opts.source ? [s.model.source] : [])];
           // which tables exist before: the report says what was created and what was already there
-          const before = await withDb(() => s.preflight({ source: opts.source }));
+          const before = await withDb(() => s.preflight({ source: opts.source, claims: true }));
           const missing = new Set(before.filter((p) => p.code === 'missing-table').map((p) => p.table));
           await withDb(() => s.applySchema({ includeSource: opts.source }));
-          const problems = (await withDb(() => s.preflight({ source: opts.source }))).filter((p) => p.severity === 'error');
+          const problems = (await withDb(() => s.preflight({ source: opts.source, claims: true }))).filter((p) => p.severity === 'error');
           const created = wanted.filter((t) => missing.has(t.name)).map((t) => t.name);
           const present = wanted.filter((t) => !missing.has(t.name)).map((t) => t.name);
-          const all = `${wanted.length} tables (${wanted.length - (opts.source ? 2 : 1)} from the contract + processing_log${opts.source ? ` + ${s.model.source.name}` : ''})`;
+          const all = `${wanted.length} tables (${s.model.tables.length} from the contract + processing_log + ${s.model.claimTables.length} claim tables${opts.source ? ` + ${s.model.source.name}` : ''})`;
           const parts = created.length === wanted.length ? `created ${all}`
             : created.length === 0 ? `nothing to create — all ${all} already present`
               : `created ${created.length} table${created.length === 1 ? '' : 's'} (${created.join(', ')}); ${present.length} already present`;

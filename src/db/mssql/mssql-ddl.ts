@@ -50,7 +50,7 @@ export function mssqlCreateTable(table: TableModel): string {
 
 /** Every batch `schema --dialect mssql` prints / `--apply` runs, in order (print them separated by GO). */
 export function mssqlDdl(model: SchemaModel, opts: { readonly includeSource?: boolean } = {}): string[] {
-  const tables = [...creationOrder(model.tables), model.processingLog, ...(opts.includeSource ?? true ? [model.source] : [])];
+  const tables = [...creationOrder(model.tables), model.processingLog, ...model.claimTables, ...(opts.includeSource ?? true ? [model.source] : [])];
   const schema = quoteBracket(model.schema);
   return [
     `IF SCHEMA_ID(${nliteral(model.schema)}) IS NULL EXEC(${nliteral(`CREATE SCHEMA ${schema}`)})`,

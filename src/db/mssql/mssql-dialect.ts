@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { prepareBatch } from '../batch-prep.js';
 import { toDbError } from '../classify-error.js';
+import type { ClaimDb, ClaimExec, ClaimStatement } from '../claims-sql.js';
 import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
@@ -15,7 +16,7 @@ import type {
 import { quoteBracket } from '../identifiers.js';
 import { comparePreflight, type LiveColumn, type LiveTable, type Privilege } from '../preflight.js';
 import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
-import type { SchemaModel, TableModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel, type TableModel } from '../schema-types.js';
 import { chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement } from '../sql-text.js';
 import type { TargetConfig } from '../target-url.js';
 import { mssqlDdl, mssqlQualify } from './mssql-ddl.js';
@@ -210,7 +211,10 @@ export class MssqlSession implements TargetSession {
     const perms = await this.q(this.permissionsSql());
     for (const [name, cols] of byTable) {
       const p = perms.find((r) => r['table_name'] === name);
-      const granted = new Set<Privilege>(p ? [...(p['ins'] === 1 ? ['INSERT' as const] : []), ...(p['sel'] === 1 ? ['SELECT' as const] : [])] : []);
+      const granted = new Set<Privilege>(p ? [
+        ...(p['ins'] === 1 ? ['INSERT' as const] : []), ...(p['sel'] === 1 ? ['SELECT' as const] : []),
+        ...(p['upd'] === 1 ? ['UPDATE' as const] : []), ...(p['del'] === 1 ? ['DELETE' as const] : []),
+      ] : []);
       live.set(name, {
         name, columns: cols, uniqueColumns: new Set(unique.filter((u) => u.table_name === name).map((u) => u.column_name)),
         ...(p ? { privileges: granted } : {}),
@@ -220,12 +224,13 @@ export class MssqlSession implements TargetSession {
     return comparePreflight(this.model, live, opts);
   }
 
-  /** The login's INSERT/SELECT on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
+  /** The login's INSERT/SELECT/UPDATE/DELETE on every model table (HAS_PERMS_BY_NAME; 1 = granted). */
   private permissionsSql(): SqlStatement {
-    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    const names = catalogTables(this.model).map((t) => t.name);
     const obj = "QUOTENAME(s.name) + N'.' + QUOTENAME(t.name)";
     return {
-      text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel
+      text: `SELECT t.name AS table_name, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'INSERT') AS ins, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'SELECT') AS sel,
+                    HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'UPDATE') AS upd, HAS_PERMS_BY_NAME(${obj}, N'OBJECT', N'DELETE') AS del
                FROM sys.objects t JOIN sys.schemas s ON s.schema_id = t.schema_id
               WHERE t.type IN ('U', 'V') AND s.name = @p0 AND t.name IN (${names.map((_, i) => `@p${i + 1}`).join(', ')})`,
       params: [this.model.schema, ...names],
@@ -405,6 +410,46 @@ export class MssqlSession implements TargetSession {
     const out: Record<string, unknown>[] = [];
     for (const st of targetRowsSql(MSSQL_STYLE, table, sel, ID_CHUNK, columns)) out.push(...await this.q(st));
     return out;
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. Every claim transaction first takes an exclusive application
+   * lock (`sp_getapplock`, owned by the transaction, released by COMMIT/ROLLBACK): claims never
+   * interleave, and nothing depends on table hints such as READPAST, which some TDS servers ignore.
+   */
+  claimDb(): ClaimDb {
+    const run = async (req: () => Parameters<typeof runStatement>[0], st: ClaimStatement) => {
+      const res = await runStatement(req(), typedStatement(st), this.types);
+      return { rows: [...(res.recordset ?? [])] as Record<string, unknown>[], changed: res.rowsAffected.reduce((a, b) => a + b, 0) };
+    };
+    return {
+      style: MSSQL_STYLE,
+      exec: async (st) => {
+        try {
+          return await run(() => this.pool.request(), st);
+        } catch (err) {
+          throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+      transaction: async (lockName, _serialize, fn) => {
+        const tx = this.pool.transaction();
+        try {
+          await tx.begin();
+          const lock = await run(() => tx.request(), {
+            text: "DECLARE @r int; EXEC @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000; SELECT @r AS r",
+            params: [lockName.slice(0, 255)], reads: true,
+          });
+          if (Number(lock.rows[0]?.['r'] ?? -999) < 0) throw new Error(`sp_getapplock refused the claims lock (result ${String(lock.rows[0]?.['r'])})`);
+          const exec: ClaimExec = (st) => run(() => tx.request(), st);
+          const out = await fn(exec);
+          await tx.commit();
+          return out;
+        } catch (err) {
+          await tx.rollback().catch(() => undefined);
+          throw toDbError('mssql', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+    };
   }
 }
 

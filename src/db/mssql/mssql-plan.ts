@@ -35,7 +35,7 @@
 import type { PreparedTable } from '../batch-prep.js';
 import { ValueError } from '../db-error.js';
 import { quoteBracket } from '../identifiers.js';
-import type { SchemaModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel } from '../schema-types.js';
 import { chunk, type SqlStatement, type SqlStyle } from '../sql-text.js';
 import { mssqlQualify } from './mssql-ddl.js';
 import { canonicalDecimal, type EncodedCell } from '../cell-encode.js';
@@ -318,7 +318,7 @@ export function typedStatement(st: SqlStatement): MssqlStatement {
 }
 
 function tableNameParams(model: SchemaModel): { list: string; params: MssqlParam[] } {
-  const names = [...model.tables, model.processingLog, model.source].map((t) => t.name);
+  const names = catalogTables(model).map((t) => t.name);
   const params: MssqlParam[] = [{ name: 'schema', type: { name: 'NVarChar', length: 128 }, value: model.schema }];
   names.forEach((n, i) => params.push({ name: `t${i}`, type: { name: 'NVarChar', length: 128 }, value: n }));
   return { list: names.map((_, i) => `@t${i}`).join(', '), params };

@@ -49,6 +49,6 @@ export function postgresCreateTable(table: TableModel): string {
 
 /** Every statement `schema --dialect postgres` prints / `--apply` runs, in order. */
 export function postgresDdl(model: SchemaModel, opts: { readonly includeSource?: boolean } = {}): string[] {
-  const tables = [...creationOrder(model.tables), model.processingLog, ...(opts.includeSource ?? true ? [model.source] : [])];
+  const tables = [...creationOrder(model.tables), model.processingLog, ...model.claimTables, ...(opts.includeSource ?? true ? [model.source] : [])];
   return [`CREATE SCHEMA IF NOT EXISTS ${quoteDouble(model.schema)}`, ...tables.map(postgresCreateTable)];
 }

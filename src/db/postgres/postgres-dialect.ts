@@ -9,12 +9,13 @@ import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
+import type { ClaimDb, ClaimExec, ClaimStatement } from '../claims-sql.js';
 import { NO_PASSWORD_CODE } from '../connect-hint.js';
 import { DbError, type ErrorPhase } from '../db-error.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable, type Privilege } from '../preflight.js';
 import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
-import type { SchemaModel, TableModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel, type TableModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourceIdStatsOf, sourceIdStatsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -197,22 +198,25 @@ export class PostgresSession implements TargetSession {
     const cols = await this.q<PgColumnRow>(postgresColumnsSql(this.model));
     this.live = postgresLiveInfo(cols);
     const unique = await this.q<{ table_name: string; column_name: string }>(postgresUniqueSql(this.model));
-    const privileges = await this.q<{ table_name: string; usage: boolean; ins: boolean; sel: boolean }>(this.privilegesSql());
+    const privileges = await this.q<{ table_name: string; usage: boolean; ins: boolean; sel: boolean; upd: boolean; del: boolean }>(this.privilegesSql());
     const live = new Map<string, LiveTable>();
     for (const [name, t] of postgresLiveTables(cols, unique)) {
       const p = privileges.find((r) => r.table_name === name);
-      const granted = new Set<Privilege>(p ? [...(p.ins ? ['INSERT' as const] : []), ...(p.sel ? ['SELECT' as const] : [])] : []);
+      const granted = new Set<Privilege>(p ? [
+        ...(p.ins ? ['INSERT' as const] : []), ...(p.sel ? ['SELECT' as const] : []), ...(p.upd ? ['UPDATE' as const] : []), ...(p.del ? ['DELETE' as const] : []),
+      ] : []);
       live.set(name, p ? { ...t, privileges: granted, schemaUsage: p.usage } : t);
     }
     return comparePreflight(this.model, live, opts);
   }
 
-  /** The session user's INSERT/SELECT on every model table and USAGE on its schema (has_table_privilege). */
+  /** The session user's INSERT/SELECT/UPDATE/DELETE on every model table and USAGE on its schema (has_table_privilege). */
   private privilegesSql(): SqlStatement {
-    const names = [...this.model.tables, this.model.processingLog, this.model.source].map((t) => t.name);
+    const names = catalogTables(this.model).map((t) => t.name);
     return {
       text: `SELECT c.relname AS table_name, has_schema_privilege(n.oid, 'USAGE') AS usage,
-               has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel
+               has_table_privilege(c.oid, 'INSERT') AS ins, has_table_privilege(c.oid, 'SELECT') AS sel,
+               has_table_privilege(c.oid, 'UPDATE') AS upd, has_table_privilege(c.oid, 'DELETE') AS del
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p', 'v', 'f')`,
       params: [this.model.schema, `{${names.map((n) => `"${n}"`).join(',')}}`],
@@ -450,5 +454,41 @@ export class PostgresSession implements TargetSession {
     const out: Record<string, unknown>[] = [];
     for (const st of targetRowsSql(POSTGRES_STYLE, table, sel, ID_CHUNK, columns)) out.push(...await this.q<Record<string, unknown>>(st));
     return out;
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. Claims and takeovers rely on row locks (`FOR UPDATE SKIP
+   * LOCKED`, the primary key refusing a range claimed twice); a transaction that must exclude every
+   * other one (a run registering, which may start a new round) holds a transaction-level advisory
+   * lock on the hash of the claims table's name.
+   */
+  claimDb(): ClaimDb {
+    const run = async (c: { query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> }, st: ClaimStatement) => {
+      const r = await c.query(st.text, st.params);
+      return { rows: r.rows as Record<string, unknown>[], changed: r.rowCount ?? 0 };
+    };
+    return {
+      style: POSTGRES_STYLE,
+      exec: async (st) => {
+        try {
+          return await run(this.pool, st);
+        } catch (err) {
+          throw toDbError('postgres', err, { phase: 'query', secrets: this.secrets });
+        }
+      },
+      transaction: (lockName, serialize, fn) => this.withClient(async (c) => {
+        await c.query('BEGIN');
+        try {
+          if (serialize) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+          const exec: ClaimExec = (st) => run(c, st);
+          const out = await fn(exec);
+          await c.query('COMMIT');
+          return out;
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }, 'query'),
+    };
   }
 }

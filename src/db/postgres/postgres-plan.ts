@@ -22,7 +22,7 @@ import type { PreparedTable } from '../batch-prep.js';
 import { sqlDateTimeText, type EncodedCell } from '../cell-encode.js';
 import { quoteDouble } from '../identifiers.js';
 import type { LiveColumn, LiveTable, LiveType } from '../preflight.js';
-import type { ColumnModel, SchemaModel } from '../schema-types.js';
+import { catalogTables, type ColumnModel, type SchemaModel } from '../schema-types.js';
 import type { SqlStatement, SqlStyle } from '../sql-text.js';
 import { postgresQualify } from './postgres-ddl.js';
 
@@ -133,7 +133,7 @@ export function postgresTableStatements(pt: PreparedTable, live?: PgLiveInfo): (
 
 /** information_schema.columns for the model's tables ($1 = schema, $2 = table names). */
 export function postgresColumnsSql(model: SchemaModel): SqlStatement {
-  const names = [...model.tables, model.processingLog, model.source].map((t) => t.name);
+  const names = catalogTables(model).map((t) => t.name);
   return {
     text: `SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale,
   datetime_precision, is_nullable, column_default, is_identity, is_generated
@@ -144,7 +144,7 @@ FROM information_schema.columns WHERE table_schema = $1 AND table_name = ANY($2:
 
 /** Single-column unique indexes (PK, UNIQUE, unique index without predicate) of the model's tables. */
 export function postgresUniqueSql(model: SchemaModel): SqlStatement {
-  const names = [...model.tables, model.processingLog, model.source].map((t) => t.name);
+  const names = catalogTables(model).map((t) => t.name);
   return {
     text: `SELECT t.relname AS table_name, a.attname AS column_name
 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace

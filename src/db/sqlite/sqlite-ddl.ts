@@ -56,6 +56,6 @@ export function sqliteCreateTable(table: TableModel): string {
 
 /** Every statement `schema --dialect sqlite` prints / `--apply` runs, in order. */
 export function sqliteDdl(model: SchemaModel, opts: { readonly includeSource?: boolean } = {}): string[] {
-  const tables = [...creationOrder(model.tables), model.processingLog, ...(opts.includeSource ?? true ? [model.source] : [])];
+  const tables = [...creationOrder(model.tables), model.processingLog, ...model.claimTables, ...(opts.includeSource ?? true ? [model.source] : [])];
   return tables.map(sqliteCreateTable);
 }

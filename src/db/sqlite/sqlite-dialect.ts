@@ -11,10 +11,11 @@ import type {
   DialectInfo, InsertSourceResult, PreflightOptions, ReplaceSourceResult, PreflightProblem, RawSourceRecord, SessionOptions, SourceFilter,
   SourceIdStats, SourcePageQuery, SourceRecord, StatusSummary, TargetSession, WriteBatch, WriteResult,
 } from '../dialect.js';
+import type { ClaimDb, ClaimExecResult, ClaimStatement } from '../claims-sql.js';
 import { quoteDouble } from '../identifiers.js';
 import { comparePreflight, type LiveTable } from '../preflight.js';
 import { targetRowsSql, type AppIdSelection } from '../target-rows.js';
-import type { SchemaModel, TableModel } from '../schema-types.js';
+import { catalogTables, type SchemaModel, type TableModel } from '../schema-types.js';
 import {
   chunk, countPendingSql, sourceIdStatsOf, sourceIdStatsSql, deleteFailedForAppSql, deleteFailedSql, loggedStatusSql, replaceSourceSql, sourceByIdsSql, sourcePageSql, reportSql, statusSql, type SqlStatement,
 } from '../sql-text.js';
@@ -54,7 +55,7 @@ export async function openSqliteSession(cfg: TargetConfig, model: SchemaModel, o
     db.pragma(`synchronous = ${sync}`);
     db.pragma('foreign_keys = ON');
     // better-sqlite3's overloaded generic Statement typings are wider than the slice we call.
-    return new SqliteSession(db as unknown as SqliteDb, model);
+    return new SqliteSession(db as unknown as SqliteDb, model, busy);
   } catch (err) {
     throw toDbError('sqlite', err, { phase: 'connect' });
   }
@@ -66,7 +67,7 @@ export class SqliteSession implements TargetSession {
   private readonly writer: SqliteWriter;
   private closed = false;
 
-  constructor(private readonly db: SqliteDb, readonly model: SchemaModel) {
+  constructor(private readonly db: SqliteDb, readonly model: SchemaModel, private readonly busyMs = SQLITE_BUSY_TIMEOUT_MS) {
     this.writer = new SqliteWriter(db);
   }
 
@@ -85,7 +86,7 @@ export class SqliteSession implements TargetSession {
   /** Reads the catalog of every model table into LiveTables. */
   private liveTables(): Map<string, LiveTable> {
     const live = new Map<string, LiveTable>();
-    for (const t of [...this.model.tables, this.model.processingLog, this.model.source]) {
+    for (const t of catalogTables(this.model)) {
       const cols = this.db.prepare('SELECT * FROM pragma_table_xinfo(?)').all(t.name) as SqliteColumnInfo[];
       if (cols.length === 0) continue;
       const indexes = this.db.prepare('SELECT name, "unique" AS u, partial FROM pragma_index_list(?)').all(t.name) as { name: string; u: number; partial: number }[];
@@ -299,5 +300,53 @@ export class SqliteSession implements TargetSession {
   /** See {@link TargetSession.readTargetRows}. */
   readTargetRows(table: TableModel, sel: AppIdSelection, columns?: readonly string[]): Promise<Record<string, unknown>[]> {
     return this.run(() => targetRowsSql(SQLITE_STYLE, table, sel, ID_CHUNK, columns).flatMap((st) => this.all<Record<string, unknown>>(st)));
+  }
+
+  /**
+   * See {@link TargetSession.claimDb}. SQLite has one writer: every claim transaction is `BEGIN
+   * IMMEDIATE` (the write lock up front), so claims never interleave. better-sqlite3 waits for a lock
+   * synchronously, which would freeze the run's event loop (signals, IPC with its workers) while its
+   * workers keep the database busy; so a claim statement that finds the lock taken fails at once and
+   * is tried again a few milliseconds later, asynchronously, for up to the session's busy_timeout.
+   */
+  claimDb(): ClaimDb {
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const once = <T>(fn: () => T): T => {
+      this.db.pragma('busy_timeout = 0');
+      try { return fn(); } finally { this.db.pragma(`busy_timeout = ${this.busyMs}`); }
+    };
+    const patiently = async <T>(fn: () => T): Promise<T> => {
+      const deadline = Date.now() + this.busyMs;
+      for (;;) {
+        try {
+          return once(fn);
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw toDbError('sqlite', err, { phase: 'query' });
+          await sleep(2 + Math.random() * 18);
+        }
+      }
+    };
+    const run = (st: ClaimStatement): ClaimExecResult => {
+      const stmt = this.writer.statement(st.text);
+      const params = st.params as SqliteValue[];
+      return st.reads ? { rows: stmt.all(...params) as Record<string, unknown>[], changed: 0 } : { rows: [], changed: Number(stmt.run(...params).changes) };
+    };
+    // inside a transaction the write lock is held: statements run straight away
+    const inTx = (st: ClaimStatement): Promise<ClaimExecResult> => this.run(() => run(st));
+    return {
+      style: SQLITE_STYLE,
+      exec: (st) => patiently(() => run(st)),
+      transaction: async (_lockName, _serialize, fn) => {
+        await patiently(() => this.db.exec('BEGIN IMMEDIATE'));
+        try {
+          const out = await fn(inTx);
+          await this.run(() => this.db.exec('COMMIT'));
+          return out;
+        } catch (err) {
+          if (this.db.inTransaction) { try { this.db.exec('ROLLBACK'); } catch { /* already rolled back */ } }
+          throw err;
+        }
+      },
+    };
   }
 }

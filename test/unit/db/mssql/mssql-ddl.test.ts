@@ -40,6 +40,8 @@ CREATE TABLE [xm_small].[processing_log] (
     expect(ddl[1]).toContain('CREATE TABLE [xm_small].[app_base]');
     expect(ddl.at(-1)).toContain('CREATE TABLE [xm_small].[app_xml] (\n  [app_id] bigint NOT NULL,\n  [app_XML] nvarchar(max) NOT NULL,\n  CONSTRAINT [pk_app_xml] PRIMARY KEY ([app_id])');
     expect(mssqlDdl(smallModel, { includeSource: false }).some((s) => s.includes('[app_xml]'))).toBe(false);
-    expect(ddl).toHaveLength(1 + smallModel.tables.length + 2);
+    // schema, data tables, processing_log, the two claim tables, the source
+    expect(ddl).toHaveLength(1 + smallModel.tables.length + 4);
+    expect(ddl.at(-2)).toContain('CREATE TABLE [xm_small].[xmlmigrate_claims]');
   });
 });

@@ -196,7 +196,8 @@ describe('T-SQL statements', () => {
     expect(st.text).toContain("COLUMNPROPERTY(OBJECT_ID(QUOTENAME(c.TABLE_SCHEMA) + '.' + QUOTENAME(c.TABLE_NAME)), c.COLUMN_NAME, 'IsIdentity') AS is_identity");
     expect(st.text).toContain('WHERE c.TABLE_SCHEMA = @schema AND c.TABLE_NAME IN (@t0, @t1,');
     expect(st.params[0]).toEqual({ name: 'schema', type: { name: 'NVarChar', length: 128 }, value: 'xm_small' });
-    expect(st.params).toHaveLength(1 + smallModel.tables.length + 2);
+    // schema, data tables, processing_log, the two claim tables, the source
+    expect(st.params).toHaveLength(1 + smallModel.tables.length + 4);
   });
 
   it('inserts source rows that are not there yet, 1,000 per statement', () => {

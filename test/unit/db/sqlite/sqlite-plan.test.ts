@@ -20,10 +20,12 @@ describe('SQLite DDL', () => {
 )`);
   });
 
-  it('ignores the schema and puts processing_log after the data tables', () => {
+  it('ignores the schema and puts processing_log after the data tables, then the claim tables', () => {
     const ddl = sqliteDdl(smallModel, { includeSource: false });
     expect(ddl.some((s) => s.includes('xm_small'))).toBe(false);
-    expect(ddl.at(-1)).toContain(`"processed_at" DATETIME_TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+    expect(ddl.at(-2)).toContain('CREATE TABLE IF NOT EXISTS "xmlmigrate_runs"');
+    expect(ddl.at(-1)).toContain('CREATE TABLE IF NOT EXISTS "xmlmigrate_claims"');
+    expect(ddl.at(-3)).toContain(`"processed_at" DATETIME_TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
   });
 });
 
