@@ -50,7 +50,7 @@ describe.skipIf(!MSSQL_URL)(`SQL Server target (live)${MSSQL_URL ? '' : ' [SKIPP
       text: (col, kind) => (kind === 'number' ? `CAST([${col}] AS varchar(50))`
         : kind === 'date' ? `CONVERT(varchar(10), [${col}], 23)` : `CONVERT(varchar(27), [${col}], 121)`),
       async cleanup() {
-        const tables = model ? [model.source, model.processingLog, ...[...model.tables].reverse()] : [];
+        const tables = model ? [model.source, model.processingLog, ...model.claimTables, ...[...model.tables].reverse()] : [];
         for (const t of tables) await pool.request().query(`DROP TABLE IF EXISTS [${schema}].[${t.name}]`);
         await pool.request().query(`IF SCHEMA_ID(N'${schema}') IS NOT NULL EXEC(N'DROP SCHEMA [${schema}]')`);
         await pool.close();
