@@ -115,14 +115,15 @@ export async function pipelineBenchmark(argv, hooks) {
 
     // every configuration once per round, rounds repeated: a slow minute on a shared machine hits all alike
     const configs = [];
-    for (const cli of list('--cli', path.join(root, 'bin/xmlmigrate.js'))) for (const workers of list('--workers', '4')) for (const batch of list('--batch', '50')) for (const pool of list('--pool', 'off')) for (const read of list('--read', 'worker')) {
-      configs.push({ cli: path.resolve(cli), workers, batch, pool, read, walls: [], cpus: [], serverCpus: [], rss: 0, summary: null });
+    for (const cli of list('--cli', path.join(root, 'bin/xmlmigrate.js'))) for (const workers of list('--workers', '4')) for (const batch of list('--batch', '50')) for (const pool of list('--pool', 'off')) for (const read of list('--read', 'worker')) for (const claims of list('--claims', 'default')) {
+      // --claims on,off: off passes --no-claims (builds before claims know neither flag: leave it at default)
+      configs.push({ cli: path.resolve(cli), workers, batch, pool, read, claims, walls: [], cpus: [], serverCpus: [], rss: 0, summary: null });
     }
     for (let r = 0; r < repeat; r++) {
       for (const c of configs) {
         await hooks.reset(session, model);
         const metrics = path.join(tmp, 'm.json');
-        const cliArgs = ['run', '--contract', contractFile, '--target', target, '--limit', String(limit), '--workers', c.workers, '--batch-size', c.batch, c.pool === 'on' ? '--pool' : '--no-pool', '--read-mode', c.read, '--no-progress', '--metrics-out', metrics];
+        const cliArgs = ['run', '--contract', contractFile, '--target', target, '--limit', String(limit), '--workers', c.workers, '--batch-size', c.batch, c.pool === 'on' ? '--pool' : '--no-pool', '--read-mode', c.read, ...(c.claims === 'off' ? ['--no-claims'] : c.claims === 'on' ? ['--claims'] : []), '--no-progress', '--metrics-out', metrics];
         const s0 = serverCpuSeconds(serverPid);
         const t = performance.now();
         const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, c.cli, ...cliArgs], { encoding: 'utf8', env });
@@ -137,13 +138,13 @@ export async function pipelineBenchmark(argv, hooks) {
         if (summary.apps.ok + summary.apps.failed !== limit) throw new Error(`run handled ${summary.apps.ok + summary.apps.failed} of ${limit} apps: ${JSON.stringify(summary.apps)}`);
         c.summary = summary;
         c.walls.push(wall);
-        console.log(JSON.stringify({ round: r + 1, cli: path.relative(root, c.cli), workers: c.workers, batch: c.batch, pool: c.pool, read: c.read, wall: r3(wall), serverCpu: s0 !== null && s1 !== null ? r3(s1 - s0) : null, phasesMs: summary.phasesMs, cpu: summary.cpu }));
+        console.log(JSON.stringify({ round: r + 1, cli: path.relative(root, c.cli), workers: c.workers, batch: c.batch, pool: c.pool, read: c.read, claims: c.claims, wall: r3(wall), serverCpu: s0 !== null && s1 !== null ? r3(s1 - s0) : null, phasesMs: summary.phasesMs, cpu: summary.cpu }));
       }
     }
     const results = configs.map((c) => {
       const wall = median(c.walls);
       return {
-        cli: path.relative(root, c.cli), workers: Number(c.workers), batch: Number(c.batch), pool: c.pool, read: c.read, wallSeconds: r3(wall), walls: c.walls.map(r3),
+        cli: path.relative(root, c.cli), workers: Number(c.workers), batch: Number(c.batch), pool: c.pool, read: c.read, claims: c.claims, wallSeconds: r3(wall), walls: c.walls.map(r3),
         appsPerMinute: Math.round(limit / wall * 60), vsReadOnly: +(wall / readSeconds).toFixed(2),
         vsReadBytes: readBytesSeconds && +(wall / readBytesSeconds).toFixed(2), vsFreshRead: freshReadSeconds && +(wall / freshReadSeconds).toFixed(2),
         clientCpuSeconds: r3(median(c.cpus)), serverCpuSeconds: c.serverCpus.length ? r3(median(c.serverCpus)) : null,
@@ -168,8 +169,8 @@ export async function pipelineBenchmark(argv, hooks) {
 
 /** The results as a plain-text table. */
 function table(results) {
-  const head = ['cli', 'workers', 'batch', 'pool', 'read', 'wall s (median)', 'runs', '× read', '× fresh read', 'client CPU s', 'server CPU s', 'peak RSS MB'];
-  const rows = results.map((r) => [r.cli, r.workers, r.batch, r.pool, r.read, r.wallSeconds, r.walls.join('/'), r.vsReadOnly, r.vsFreshRead ?? '', r.clientCpuSeconds, r.serverCpuSeconds ?? '', r.peakRssMb]);
+  const head = ['cli', 'workers', 'batch', 'pool', 'read', 'claims', 'wall s (median)', 'runs', '× read', '× fresh read', 'client CPU s', 'server CPU s', 'peak RSS MB'];
+  const rows = results.map((r) => [r.cli, r.workers, r.batch, r.pool, r.read, r.claims, r.wallSeconds, r.walls.join('/'), r.vsReadOnly, r.vsFreshRead ?? '', r.clientCpuSeconds, r.serverCpuSeconds ?? '', r.peakRssMb]);
   return [head, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
