@@ -143,10 +143,13 @@ export class ClaimPager {
         appIdStart: Math.max(f.appIdStart ?? c.rangeStart, c.rangeStart),
         appIdEnd: Math.min(f.appIdEnd ?? c.rangeEnd, c.rangeEnd),
         ...(cur.cursor === null ? {} : { afterAppId: cur.cursor }),
-        limit,
+        // one id more than asked: a page that is the range's last says so, also when the run then
+        // stops asking (its count of pending apps is reached), so the claim is marked done
+        limit: limit + 1,
       };
       const ids = await o.guard(() => o.source.readSourceIds(q));
-      if (ids.length < limit) cur.exhausted = true;
+      if (ids.length <= limit) cur.exhausted = true;
+      else ids.length = limit;
       if (ids.length === 0) continue;
       cur.cursor = ids[ids.length - 1]!;
       return { ids, ticket: cur };

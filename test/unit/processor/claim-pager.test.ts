@@ -67,7 +67,8 @@ describe('ClaimPager', () => {
     const c = await p.next(3);
     // the second range, cut to the run's own --app-id-end
     expect(c!.ids).toEqual([13, 21, 34]);
-    expect(queries.at(-1)).toMatchObject({ appIdStart: 9, appIdEnd: 50, limit: 3 });
+    // one id more than the page: the pager learns whether this page is the range's last
+    expect(queries.at(-1)).toMatchObject({ appIdStart: 9, appIdEnd: 50, limit: 4 });
     p.submitted(c!.ticket);
     p.settled(c!.ticket, false); // did not commit (an outage): the range is never marked done by this run
     expect(await p.next(3)).toBeNull();
@@ -75,6 +76,24 @@ describe('ClaimPager', () => {
     expect(calls.completed).toEqual([Number.MIN_SAFE_INTEGER]);
     expect(calls.finished).toEqual(['finished']);
     expect(p.figures).toMatchObject({ claimed: 2, takenOver: 1, completed: 1 });
+  });
+
+  it('a range whose last page is exactly a full page is done once that page commits, without asking again', async () => {
+    // a run stops asking once it has handed out the apps it counted as pending: its last claim must not
+    // stay open (status would show it waiting for a taker)
+    const { store, calls } = fakeStore([{ rangeStart: Number.MIN_SAFE_INTEGER, rangeEnd: 8, first: 2, takenFrom: null }]);
+    const p = pager(store, fakeSource([]));
+    const a = await p.next(2);
+    expect(a!.ids).toEqual([2, 3]);
+    p.submitted(a!.ticket);
+    const b = await p.next(2);
+    expect(b!.ids).toEqual([5, 8]);
+    p.submitted(b!.ticket);
+    p.settled(a!.ticket, true);
+    p.settled(b!.ticket, true);
+    await p.finish('finished');
+    expect(calls.completed).toEqual([Number.MIN_SAFE_INTEGER]);
+    expect(p.figures).toMatchObject({ claimed: 1, completed: 1 });
   });
 
   it('with nothing to claim, waits while other runs hold ranges, then claims what they left', async () => {
