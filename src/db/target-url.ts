@@ -190,6 +190,18 @@ function parseParams(query: string, dialect: DialectName, shown: string): Record
   return params;
 }
 
+/**
+ * The dialect of a target URL, or null when it does not parse (the URL's own error is reported where
+ * it is parsed for real; a contract is checked first, against this dialect's identifier rules only).
+ */
+export function dialectOfUrl(url: string): DialectName | null {
+  try {
+    return parseTargetUrl(url).dialect;
+  } catch {
+    return null;
+  }
+}
+
 /** Parses a connection URL; `passwordOverride` (from the environment) replaces the URL's password. */
 export function parseTargetUrl(url: string, passwordOverride?: string | null): TargetConfig {
   const shown = redactUrl(url.trim());

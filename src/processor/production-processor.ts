@@ -19,7 +19,7 @@ import { DbError } from '../db/db-error.js';
 import { describeDbError } from '../worker/batch-runner.js';
 import type { SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
-import { parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
+import { dialectOfUrl, parseTargetUrl, redactArgv, redactUrl } from '../db/target-url.js';
 import { ParallelCoordinator, StoppedError, WorkerStartError, type JobInput } from '../coordinator/parallel-coordinator.js';
 import type { BatchResult } from '../ipc/messages.js';
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
@@ -168,7 +168,7 @@ export class ProductionProcessor {
     let contract;
     try {
       // identifier rules of the target's dialect only (a bad URL is reported below, after the contract)
-      const dialect = (() => { try { return parseTargetUrl(cfg.target).dialect; } catch { return null; } })();
+      const dialect = dialectOfUrl(cfg.target);
       contract = (await loadContractFile(cfg.contract, dialect === null ? {} : { dialects: [dialect] })).contract;
     } catch (err) {
       return abortStart(err instanceof ContractError ? new RunAbort(err.message, 2) : err);

@@ -18,7 +18,7 @@ import { DbError } from '../db/db-error.js';
 import type { PreflightProblem, SourceFilter, TargetSession } from '../db/dialect.js';
 import { buildSchemaModel } from '../db/schema-model.js';
 import type { SchemaModel } from '../db/schema-types.js';
-import { parseTargetUrl, redactUrl, type TargetConfig } from '../db/target-url.js';
+import { dialectOfUrl, parseTargetUrl, redactUrl, type TargetConfig } from '../db/target-url.js';
 import { ContractError, loadContractFile } from '../mapping/contract-loader.js';
 import type { Progress } from '../observability/progress.js';
 import { addCounts, emptyVerifyResult, type AppFinding, type VerifyBatchResult, type VerifyJob } from './verify-batch.js';
@@ -149,7 +149,7 @@ export class Verifier {
     };
     let contract;
     try {
-      const dialect = (() => { try { return parseTargetUrl(cfg.target).dialect; } catch { return null; } })();
+      const dialect = dialectOfUrl(cfg.target);
       contract = (await loadContractFile(cfg.contract, dialect === null ? {} : { dialects: [dialect] })).contract;
     } catch (err) {
       return abort(err instanceof ContractError ? new VerifyAbort(err.message, 2) : err);
